@@ -129,6 +129,39 @@ def page_source(html: str, name: str) -> str:
     return f"designlens eval page set: pages/{name}.html ({desc}); rendered by headless Chromium via Playwright"
 
 
+def rendered_families(page) -> dict[int, str]:
+    """Ask Chromium (DevTools protocol) which platform font drew each text
+    element that groundtruth.js tagged with data-designlens-t: the family with
+    the most glyphs."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    out: dict[int, str] = {}
+    for node in cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": "[data-designlens-t]"})["nodeIds"]:
+        attrs = cdp.send("DOM.getAttributes", {"nodeId": node})["attributes"]
+        tid = int(dict(zip(attrs[::2], attrs[1::2]))["data-designlens-t"])
+        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node}).get("fonts", [])
+        if fonts:
+            out[tid] = max(fonts, key=lambda f: f.get("glyphCount", 0))["familyName"]
+    cdp.detach()
+    return out
+
+
+def typography(elements: list[dict], families: dict[int, str]) -> list[dict]:
+    """Sum glyph-box area per (font_size, line_height, font_weight, rendered family)."""
+    groups: dict[tuple, dict] = {}
+    for e in elements:
+        fam = families.get(e["id"], e["font_family"])
+        key = (e["font_size"], e["line_height"], e["font_weight"], fam)
+        g = groups.setdefault(key, {"font_size": e["font_size"], "line_height": e["line_height"],
+                                    "font_weight": e["font_weight"], "font_family": fam,
+                                    "css_font_family": e["css_font_family"], "area": 0.0})
+        g["area"] += e["area"]
+    out = [dict(g, area=round(g["area"])) for g in groups.values() if round(g["area"]) > 0]
+    return sorted(out, key=lambda g: (-g["area"], g["font_size"], g["font_family"]))
+
+
 def save_png(data: bytes, path: Path) -> None:
     img = Image.open(io.BytesIO(data)).convert("RGB")
     img.save(path, optimize=True)
@@ -180,6 +213,7 @@ def main(argv: list[str]) -> None:
             ctx, page = open_page(name, 1)
             png = page.screenshot(full_page=False, animations="disabled", caret="hide")
             gt = page.evaluate(gt_js)
+            gt["typography"] = typography(gt.pop("typography_elements"), rendered_families(page))
             ctx.close()
             save_png(png, PAGES / f"{name}.png")
             truth = {

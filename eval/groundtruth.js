@@ -288,7 +288,6 @@
   // group key: stacking ancestor identity matters, not just z values
   order.sort((a, b) => cmpPath(a.path, b.path) || a.i - b.i);
 
-  const typo = new Map();   // key -> {font_size, line_height, font_weight, font_family, area, lhNormal, cs}
   function isFormText(el) {
     const t = el.tagName;
     if (t === "TEXTAREA" || t === "SELECT") return true;
@@ -354,18 +353,15 @@
     }
   }
 
-  function addTypo(cs, area) {
+  // per element: glyph-box area by font (the caller groups by rendered family)
+  const typoEls = new Map(); // element -> record
+  function addTypo(el, cs, area) {
     if (area <= 0) return;
-    const fam = cs.fontFamily.split(",")[0].trim().replace(/^["']|["']$/g, "");
-    const size = Math.round(px(cs.fontSize) * 100) / 100;
-    const weight = parseInt(cs.fontWeight, 10) || 400;
-    const lhRaw = cs.lineHeight;
-    const key = [size, lhRaw, weight, fam, lhRaw === "normal" ? cs.fontFamily + "|" + cs.fontStyle : ""].join("|");
-    let t = typo.get(key);
+    let t = typoEls.get(el);
     if (!t) {
-      t = { font_size: size, line_height: lhRaw === "normal" ? null : Math.round(px(lhRaw) * 100) / 100, font_weight: weight, font_family: fam, area: 0,
-        _normal: lhRaw === "normal" ? { family: cs.fontFamily, size: cs.fontSize, weight: cs.fontWeight, style: cs.fontStyle } : null };
-      typo.set(key, t);
+      t = { font_size: Math.round(px(cs.fontSize) * 100) / 100, line_height: cs.lineHeight, font_weight: parseInt(cs.fontWeight, 10) || 400,
+        css_font_family: cs.fontFamily, font_style: cs.fontStyle, area: 0 };
+      typoEls.set(el, t);
     }
     t.area += area;
   }
@@ -391,7 +387,7 @@
         area += (c.r - c.l) * (c.b - c.t);
         paint(box, null, textClip, color, I.opacity, "text");
       }
-      addTypo(cs, area);
+      addTypo(el, cs, area);
     }
     // form controls: their text lives in the user-agent shadow tree
     if (isFormText(el) && I.shown) {
@@ -418,7 +414,7 @@
         const c = inter(box, I.clip);
         if (!empty(c)) {
           paint(box, null, I.clip, col, I.opacity, "text");
-          addTypo(cs, (c.r - c.l) * (c.b - c.t));
+          addTypo(el, cs, (c.r - c.l) * (c.b - c.t));
         }
       }
     }
@@ -500,30 +496,32 @@
   const probe = document.createElement("div");
   probe.style.cssText = "position:absolute;left:-10000px;top:0;visibility:hidden;white-space:nowrap;margin:0;padding:0;border:0;";
   document.body.appendChild(probe);
+  const normalLH = new Map();
   const typography = [];
-  const merged = new Map();
-  for (const t of typo.values()) {
+  let tid = 0;
+  for (const [el, t] of typoEls) {
     let lh = t.line_height;
-    if (lh === null) {
-      const n = t._normal;
-      probe.style.fontFamily = n.family; probe.style.fontSize = n.size; probe.style.fontWeight = n.weight;
-      probe.style.fontStyle = n.style; probe.style.lineHeight = "normal";
-      probe.textContent = "Hxgy";
-      lh = r2(probe.getBoundingClientRect().height);
-    }
-    const key = [t.font_size, lh, t.font_weight, t.font_family].join("|");
-    const m = merged.get(key);
-    if (m) m.area += t.area;
-    else merged.set(key, { font_size: t.font_size, line_height: lh, font_weight: t.font_weight, font_family: t.font_family, area: t.area });
+    if (lh === "normal") {
+      const key = [t.css_font_family, t.font_size, t.font_weight, t.font_style].join("|");
+      if (!normalLH.has(key)) {
+        probe.style.fontFamily = t.css_font_family; probe.style.fontSize = t.font_size + "px"; probe.style.fontWeight = t.font_weight;
+        probe.style.fontStyle = t.font_style; probe.style.lineHeight = "normal";
+        probe.textContent = "Hxgy";
+        normalLH.set(key, r2(probe.getBoundingClientRect().height));
+      }
+      lh = normalLH.get(key);
+    } else lh = r2(px(lh));
+    // the caller asks the browser which font really drew this element (CDP)
+    el.setAttribute("data-designlens-t", String(tid));
+    typography.push({ id: tid++, font_size: t.font_size, line_height: lh, font_weight: t.font_weight,
+      font_family: t.css_font_family.split(",")[0].trim().replace(/^["']|["']$/g, ""), css_font_family: t.css_font_family, area: t.area });
   }
   probe.remove();
-  for (const t of merged.values()) { t.area = Math.round(t.area); if (t.area > 0) typography.push(t); }
-  typography.sort((a, b) => b.area - a.area);
 
   const asList = (m, k) => Array.from(m, ([v, count]) => ({ [k]: v, count })).sort((a, b) => b.count - a.count || (a[k] < b[k] ? -1 : 1));
   return {
     colors,
-    typography,
+    typography_elements: typography,
     spacing: asList(spacing, "px"),
     radii: asList(radiiOut, "px"),
     shadows: asList(shadows, "css"),

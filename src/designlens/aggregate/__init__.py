@@ -1,0 +1,1 @@
+"""Aggregators: merge one token type's raw tokens across images into named tokens."""

@@ -1,0 +1,120 @@
+"""Merge color tokens across images: one paint seen in many screenshots is one token."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from designlens.aggregate.naming import FAMILY_ORDER, name_colors
+from designlens.colorspace import contrast_ratio, delta_e_2000, nearest_css_name, oklch, rgb_to_lab
+from designlens.tokens import Color, Provenance, Token
+
+DEFAULTS: dict[str, Any] = {"merge_delta_e": 2.0}
+
+
+def _merge_provenance(entries: Sequence[Provenance]) -> tuple[Provenance, ...]:
+    """One entry per image (pixels and share summed), sorted by image id for stable output."""
+    by_image: dict[str, Provenance] = {}
+    for p in entries:
+        seen = by_image.get(p.image)
+        if seen is None:
+            by_image[p.image] = Provenance(p.image, p.source, p.pixels, p.share)
+        else:
+            by_image[p.image] = Provenance(p.image, seen.source, seen.pixels + p.pixels, seen.share + p.share)
+    return tuple(
+        Provenance(p.image, p.source, p.pixels, round(p.share, 6))
+        for p in (by_image[k] for k in sorted(by_image))
+    )
+
+
+class ColorAggregator:
+    """The built-in color aggregator (entry point `designlens.aggregators:color`)."""
+
+    token_type = "color"
+
+    def aggregate(self, tokens: Sequence[Token], config: Mapping[str, Any]) -> list[Token]:
+        cfg = {**DEFAULTS, **config}
+        # 1. exact values across images
+        exact: dict[str, list[Token]] = {}
+        for t in tokens:
+            if isinstance(t.value, Color):
+                exact.setdefault(t.value.hex, []).append(t)
+        if not exact:
+            return []
+        pixels = {h: sum(t.pixels for t in ts) for h, ts in exact.items()}
+        regions = {h: any(t.extensions.get("region", False) for t in ts) for h, ts in exact.items()}
+        order = sorted(exact, key=lambda h: (-pixels[h], h))
+        rgb = np.array([Color(h).rgb for h in order])
+        lab = rgb_to_lab(rgb)
+        de = delta_e_2000(lab[:, None, :], lab[None, :, :])
+        # 2. near-identical values merge into the most frequent one; two flat regions never do
+        groups: dict[str, list[str]] = {}
+        owner: dict[str, str] = {}
+        for i, h in enumerate(order):
+            if h in owner:
+                continue
+            owner[h] = h
+            groups[h] = [h]
+            for j in range(i + 1, len(order)):
+                other = order[j]
+                if other in owner or de[i, j] > float(cfg["merge_delta_e"]):
+                    continue
+                if regions[h] and regions[other]:
+                    continue
+                owner[other] = h
+                groups[h].append(other)
+        # 3. images seen: for shares relative to all pixels looked at
+        image_pixels: dict[str, float] = {}
+        for t in tokens:
+            for p in t.provenance:
+                if p.share > 0:
+                    image_pixels[p.image] = round(p.pixels / p.share)
+        total_pixels = sum(image_pixels.values()) or 1.0
+        infos = [(h, oklch(Color(h).rgb)) for h in groups]
+        names = name_colors(infos)
+        out: list[Token] = []
+        for head, members in groups.items():
+            member_tokens = [t for m in members for t in exact[m]]
+            provenance = _merge_provenance([p for t in member_tokens for p in t.provenance])
+            n = sum(p.pixels for p in provenance)
+            rgb_head = Color(head).rgb
+            lch = oklch(rgb_head)
+            kinds = sorted({str(t.extensions["kind"]) for t in member_tokens if "kind" in t.extensions})
+            conf = max(t.confidence for t in member_tokens)
+            extensions: dict[str, Any] = {
+                "pixels": n,
+                "share": round(n / total_pixels, 6),
+                "oklch": [round(lch[0], 4), round(lch[1], 4), round(lch[2], 2)],
+                "cssName": nearest_css_name(rgb_head),
+                "contrast": {
+                    "white": round(contrast_ratio(rgb_head, (255, 255, 255)), 2),
+                    "black": round(contrast_ratio(rgb_head, (0, 0, 0)), 2),
+                },
+                "images": len(provenance),
+                "merged": sorted(m for m in members if m != head),
+            }
+            if kinds:
+                extensions["kinds"] = kinds
+            out.append(
+                Token(
+                    name=f"color.{names[head]}",
+                    type="color",
+                    value=Color(head),
+                    confidence=round(conf, 4),
+                    provenance=provenance,
+                    extensions=extensions,
+                )
+            )
+        out.sort(key=_color_sort_key)
+        return out
+
+
+def _color_sort_key(token: Token) -> tuple[int, int, float, str]:
+    """white, black, then grey and the hue families in hue order, each lightest first."""
+    parts = token.name.split(".")
+    if parts[1] in ("white", "black"):
+        return (0 if parts[1] == "white" else 1, 0, 0.0, "")
+    step = parts[2].split("-")[0] if len(parts) > 2 else "0"
+    return (2, FAMILY_ORDER.index(parts[1]), float(step), token.name)

@@ -1,0 +1,123 @@
+"""Command line: thin. Parses, calls the library, renders progress and summaries."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from designlens import __version__
+
+app = typer.Typer(
+    name="designlens",
+    help="Turn UI screenshots into a design system (W3C design tokens and friends).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _split(values: list[str]) -> list[str]:
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+def _usage_error(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(EXIT_USAGE)
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[str], typer.Argument(help="Image files, directories or globs.")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output directory.")] = Path("out"),
+    types: Annotated[list[str], typer.Option("--types", help="Token types, comma separated.")] = [  # noqa: B006
+        "color"
+    ],
+    formats: Annotated[list[str], typer.Option("--formats", help="Export formats, comma separated.")] = [  # noqa: B006
+        "dtcg",
+        "css",
+    ],
+    workers: Annotated[int, typer.Option("--workers", min=0, help="Worker processes (0: one per core).")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary.")] = False,
+) -> None:
+    """Extract tokens from screenshots and write the exports to OUT."""
+    from designlens.cli_view import Progress, print_summary, summary_json
+    from designlens.errors import DesignlensError, UsageError
+    from designlens.pipeline import extract as run
+    from designlens.pipeline import render_exports, write_exports
+
+    type_list, format_list = _split(types), _split(formats)
+    progress = None if as_json or not sys.stderr.isatty() else Progress()
+    try:
+        result = run(
+            paths,
+            types=type_list,
+            workers=workers or None,
+            bus=progress.bus if progress else None,
+        )
+        files = render_exports(result.tokens, result.graph, format_list)
+        written = write_exports(files, out)
+    except UsageError as exc:
+        raise _usage_error(str(exc)) from None
+    except DesignlensError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_SOME_FAILED) from None
+    finally:
+        if progress:
+            progress.stop()
+    code = EXIT_SOME_FAILED if result.failures else EXIT_OK
+    if as_json:
+        typer.echo(json.dumps(summary_json(result, written, sorted(files)), indent=2))
+    else:
+        print_summary(result, written, sorted(files))
+    for source, reason in result.failures:
+        typer.echo(f"error: {source}: {reason}", err=True)
+    raise typer.Exit(code)
+
+
+@app.command("plugins")
+def list_plugins(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the plugins designlens loaded, with versions, and any that failed to load."""
+    from designlens.plugins import GROUPS, discover
+
+    rows: list[dict[str, Any]] = []
+    for kind in GROUPS:
+        loaded, broken = discover(kind)
+        for p in loaded:
+            rows.append(
+                {"kind": kind, "name": p.entry_name, "version": p.version,
+                 "package": f"{p.package} {p.package_version}", "status": "ok"}
+            )
+        for b in broken:
+            rows.append({"kind": kind, "name": b.entry_name, "version": "", "package": "",
+                         "status": f"broken: {b.error}"})
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("kind", "name", "version", "package", "status")
+    for r in rows:
+        table.add_row(r["kind"], r["name"], r["version"], r["package"], r["status"])
+    Console().print(table)
+
+
+@app.callback(invoke_without_command=True)
+def main(
+    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+) -> None:
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+def run() -> None:
+    app()

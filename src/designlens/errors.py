@@ -1,0 +1,32 @@
+"""One exception tree: everything designlens raises on purpose derives from DesignlensError."""
+
+from __future__ import annotations
+
+
+class DesignlensError(Exception):
+    """Base of every error designlens raises on purpose."""
+
+
+class InputError(DesignlensError):
+    """An input (path, image, token file) cannot be used; the message names it."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
+
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str]]:
+        # Keeps the two-argument constructor picklable across worker processes.
+        return (type(self), (self.source, self.reason))
+
+
+class PluginError(DesignlensError):
+    """A plugin failed to load or broke its contract."""
+
+
+class TokenFormatError(DesignlensError):
+    """A token document (DTCG) is malformed; the message names the token path."""
+
+
+class UsageError(DesignlensError):
+    """The caller asked for something that does not exist (unknown type, format, option)."""

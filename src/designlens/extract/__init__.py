@@ -1,0 +1,1 @@
+"""Extractors: pure functions of pixels, one module per token type."""

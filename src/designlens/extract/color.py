@@ -1,0 +1,298 @@
+"""Color extraction built for UI screenshots: recover the exact paint, not an average.
+
+The pipeline, all on the full-resolution image (resizing would blend colors):
+1. count every exact color;
+2. per pixel, find *blends*: a pixel strictly between its two opposite neighbours
+   (anti-aliasing, JPEG edges, gradient steps) is evidence of blending, not of paint;
+3. find *texture*: areas dense in small colour steps (photos, dithered gradients), whose
+   colors must not flood the palette;
+4. keep colors with enough *core* support: pixels that are neither blends nor texture and
+   that touch an identical neighbour (paint comes in runs; text ink in glyph stems);
+5. merge near-identical colors (CIEDE2000 <= 2.0 by default), the most frequent exact
+   value standing for the group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from designlens.colorspace import delta_e_2000, rgb_to_lab
+from designlens.images import DecodedImage
+from designlens.tokens import Color, Provenance, Token
+
+DEFAULTS: dict[str, Any] = {
+    "merge_delta_e": 2.0,  # CIEDE2000 radius inside which colors are one paint
+    "min_core_share": 1.2e-5,  # least core pixels, as a share of the image (~12 px at 1280x800)
+    "min_core_pixels": 6,
+    "blend_min_contact": 0.05,  # share of a color's edges that makes a neighbour count
+    "min_region_pixels": 400,  # a flat region this large is paint of its own
+    "texture_window": 9,  # px: neighbourhood for texture density
+    "texture_density": 0.45,  # share of the window in small steps that makes it texture
+    "max_colors": 64,
+}
+
+_SOFT_STEP = 14  # max channel step counted as a "small" step (gradients, noise, JPEG)
+
+
+@dataclass(frozen=True, slots=True)
+class PaintColor:
+    """One recovered paint: its exact value and how much of the image it covers."""
+
+    rgb: tuple[int, int, int]
+    pixels: int  # all pixels of the merged group
+    core: int  # core pixels (solid paint evidence)
+    members: int  # exact colors merged into it
+    region: bool  # fills flat regions of its own (a surface, not a stroke)
+
+
+def _pack(px: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint32]:
+    """One uint32 per pixel (r | g << 8 | b << 16 | 0xff << 24): cheap equality tests."""
+    rgba = cv2.cvtColor(np.ascontiguousarray(px), cv2.COLOR_RGB2RGBA)
+    return rgba.view(np.uint32)[..., 0]
+
+
+def _unpack(codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
+    c = codes.astype(np.int64)
+    return np.stack([c & 255, (c >> 8) & 255, (c >> 16) & 255], axis=-1)
+
+
+def _count_colors(code: npt.NDArray[np.uint32]) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    """Exact counts; sorting runs rather than pixels, since UI rows are long flat runs."""
+    flat = code.ravel()
+    starts = np.concatenate(([0], np.flatnonzero(flat[1:] != flat[:-1]) + 1))
+    lengths = np.diff(np.append(starts, flat.size))
+    uniq, inverse = np.unique(flat[starts], return_inverse=True)
+    counts = np.bincount(inverse, weights=lengths, minlength=uniq.size).astype(np.int64)
+    return uniq, counts
+
+
+def _between(
+    p: npt.NDArray[np.int16], a: npt.NDArray[np.int16], b: npt.NDArray[np.int16]
+) -> npt.NDArray[np.bool_]:
+    """True where p lies strictly inside segment a-b in RGB (a blend of a and b)."""
+    d = (b - a).astype(np.float32)
+    v = (p - a).astype(np.float32)
+    dd = (d * d).sum(axis=-1)
+    t = (v * d).sum(axis=-1) / np.maximum(dd, 1.0)
+    resid = v - t[..., None] * d
+    dist2 = (resid * resid).sum(axis=-1)
+    tol = 3.0 + 0.08 * np.sqrt(dd)
+    return np.asarray((dd >= 144.0) & (t > 0.0) & (t < 1.0) & (dist2 <= tol * tol))
+
+
+def _max_step(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+    d = cv2.absdiff(a, b)
+    return np.asarray(np.maximum(np.maximum(d[..., 0], d[..., 1]), d[..., 2]))
+
+
+@dataclass
+class _Evidence:
+    """Per-pixel masks that say how a pixel was painted."""
+
+    eq_h: npt.NDArray[np.bool_]  # pixel equals its right neighbour
+    eq_v: npt.NDArray[np.bool_]  # pixel equals the one below
+    noncore: npt.NDArray[np.bool_]  # isolated, blended or textured: not paint evidence
+    edge: npt.NDArray[np.bool_]  # not inside a flat region (some neighbour differs)
+
+
+def _pixel_evidence(
+    px: npt.NDArray[np.uint8], code: npt.NDArray[np.uint32], config: Mapping[str, Any]
+) -> _Evidence:
+    h, w = code.shape
+    eq_h = code[:, 1:] == code[:, :-1]
+    eq_v = code[1:, :] == code[:-1, :]
+    coherent = np.zeros((h, w), dtype=bool)
+    coherent[:, 1:] |= eq_h
+    coherent[:, :-1] |= eq_h
+    coherent[1:, :] |= eq_v
+    coherent[:-1, :] |= eq_v
+    interior = np.ones((h, w), dtype=bool)
+    interior[:, 1:] &= eq_h
+    interior[:, :-1] &= eq_h
+    interior[1:, :] &= eq_v
+    interior[:-1, :] &= eq_v
+
+    blend = np.zeros((h, w), dtype=bool)
+    p16 = px.astype(np.int16)
+    if w >= 3:
+        ys, xs = np.nonzero(~eq_h[:, :-1] & ~eq_h[:, 1:])  # differs from left and right
+        xs = xs + 1
+        hit = _between(p16[ys, xs], p16[ys, xs - 1], p16[ys, xs + 1])
+        blend[ys[hit], xs[hit]] = True
+    if h >= 3:
+        ys, xs = np.nonzero(~eq_v[:-1, :] & ~eq_v[1:, :])
+        ys = ys + 1
+        hit = _between(p16[ys, xs], p16[ys - 1, xs], p16[ys + 1, xs])
+        blend[ys[hit], xs[hit]] = True
+
+    # Texture: windows where most pixels sit in small non-zero steps (photos, dithering).
+    soft = np.zeros((h, w), dtype=np.uint8)
+    if w >= 2:
+        step = _max_step(px[:, 1:], px[:, :-1])
+        s = (step > 0) & (step <= _SOFT_STEP)
+        soft[:, 1:] |= s
+        soft[:, :-1] |= s
+    if h >= 2:
+        step = _max_step(px[1:], px[:-1])
+        s = (step > 0) & (step <= _SOFT_STEP)
+        soft[1:] |= s
+        soft[:-1] |= s
+    k = int(config["texture_window"])
+    # blur of a 0/1 uint8 image would round to 0/1: scale first to keep resolution.
+    density = cv2.blur(soft * np.uint8(100), (k, k), borderType=cv2.BORDER_REFLECT)
+    texture = density >= np.uint8(round(100 * float(config["texture_density"])))
+    return _Evidence(eq_h, eq_v, ~coherent | blend | texture, ~interior)
+
+
+def _per_color(
+    uniq: npt.NDArray[np.uint32], code: npt.NDArray[np.uint32], mask: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.int64]:
+    """How many pixels of each unique color fall inside `mask` (keep masks sparse: it gathers)."""
+    sel = code[mask]
+    if sel.size == 0:
+        return np.zeros(uniq.size, dtype=np.int64)
+    return np.bincount(np.searchsorted(uniq, sel), minlength=uniq.size).astype(np.int64)
+
+
+def _adjacency(
+    code: npt.NDArray[np.uint32], ev: _Evidence
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    """Distinct unordered pairs of touching colors, with how many pixel edges they share."""
+    a = np.concatenate([code[:, :-1][~ev.eq_h], code[:-1, :][~ev.eq_v]])
+    b = np.concatenate([code[:, 1:][~ev.eq_h], code[1:, :][~ev.eq_v]])
+    lo, hi = np.minimum(a, b).astype(np.uint64), np.maximum(a, b).astype(np.uint64)
+    pairs, n = np.unique((lo << np.uint64(32)) | hi, return_counts=True)
+    return (pairs >> np.uint64(32)).astype(np.uint32), (pairs & np.uint64(0xFFFFFFFF)).astype(
+        np.uint32
+    ), n.astype(np.int64)
+
+
+def _blends_between_neighbours(
+    cand: npt.NDArray[np.uint32],
+    code: npt.NDArray[np.uint32],
+    ev: _Evidence,
+    min_share: float,
+) -> npt.NDArray[np.bool_]:
+    """For each candidate: is it a blend of two colors it touches on different sides?
+
+    Anti-aliased glyph stems that never reach full ink look like paint pixel by pixel;
+    palette-wide, they lie between the background and the ink and touch both.
+    """
+    lo, hi, n = _adjacency(code, ev)
+    result = np.zeros(cand.size, dtype=bool)
+    cand_set = {int(c): i for i, c in enumerate(cand)}
+    neighbours: dict[int, list[tuple[int, int]]] = {i: [] for i in range(cand.size)}
+    for x, y, k in zip(lo.tolist(), hi.tolist(), n.tolist(), strict=True):
+        if x in cand_set:
+            neighbours[cand_set[x]].append((y, k))
+        if y in cand_set:
+            neighbours[cand_set[y]].append((x, k))
+    for i, c in enumerate(cand.tolist()):
+        touching = neighbours[i]
+        total = sum(k for _, k in touching)
+        strong = np.array([o for o, k in touching if k >= max(2, min_share * total)], dtype=np.uint32)
+        if strong.size < 2:
+            continue
+        rgb = _unpack(strong).astype(np.int16)
+        me = _unpack(np.array([c], dtype=np.uint32)).astype(np.int16)[0]
+        ia, ib = np.triu_indices(strong.size, k=1)
+        if _between(np.broadcast_to(me, (ia.size, 3)), rgb[ia], rgb[ib]).any():
+            result[i] = True
+    return result
+
+
+def find_paint_colors(px: npt.NDArray[np.uint8], config: Mapping[str, Any] | None = None) -> list[PaintColor]:
+    """The paint colors of an sRGB screenshot (H x W x 3 uint8), most pixels first."""
+    cfg = {**DEFAULTS, **(config or {})}
+    h, w = px.shape[:2]
+    if h < 2 or w < 2:
+        return []
+    code = _pack(px)
+    uniq, counts = _count_colors(code)
+    ev = _pixel_evidence(px, code, cfg)
+    core = counts - _per_color(uniq, code, ev.noncore)
+    solid = counts - _per_color(uniq, code, ev.edge)  # pixels inside flat regions
+
+    min_core = max(int(cfg["min_core_pixels"]), round(float(cfg["min_core_share"]) * h * w))
+    keep = core >= min_core
+    cand = uniq[keep]
+    blend = _blends_between_neighbours(cand, code, ev, float(cfg["blend_min_contact"]))
+    # Flat regions are paint whatever lies around them; only thin things can be blends.
+    thin = solid[keep] < 0.5 * counts[keep]
+    idx = np.flatnonzero(keep)[~(blend & thin)]
+    if idx.size == 0:
+        return []
+    return _merge(uniq[idx], counts[idx], core[idx], solid[idx], cfg)
+
+
+def _merge(
+    codes: npt.NDArray[np.uint32],
+    counts: npt.NDArray[np.int64],
+    core: npt.NDArray[np.int64],
+    solid: npt.NDArray[np.int64],
+    cfg: Mapping[str, Any],
+) -> list[PaintColor]:
+    """Merge by CIEDE2000, most pixels first: the most frequent exact value stands for a group.
+
+    Two colors that each fill flat regions of their own stay apart even when close
+    (a #f8f9fa card on a #ffffff page is two paints, not noise).
+    """
+    order = np.lexsort((codes, -counts))
+    codes, counts, core, solid = codes[order], counts[order], core[order], solid[order]
+    rgb = _unpack(codes)
+    lab = rgb_to_lab(rgb)
+    de = delta_e_2000(lab[:, None, :], lab[None, :, :])
+    regions = (solid >= int(cfg["min_region_pixels"])) & (solid >= 0.5 * counts)
+    owner = np.full(len(codes), -1, dtype=np.int64)
+    for i in range(len(codes)):
+        if owner[i] >= 0:
+            continue
+        owner[i] = i
+        near = (owner < 0) & (de[i] <= float(cfg["merge_delta_e"])) & ~(regions & regions[i])
+        owner[near] = i
+    colors: list[PaintColor] = []
+    for head in np.flatnonzero(owner == np.arange(len(owner))):
+        members = owner == head
+        colors.append(
+            PaintColor(
+                rgb=(int(rgb[head, 0]), int(rgb[head, 1]), int(rgb[head, 2])),
+                pixels=int(counts[members].sum()),
+                core=int(core[members].sum()),
+                members=int(members.sum()),
+                region=bool(regions[head]),
+            )
+        )
+    colors.sort(key=lambda c: (-c.pixels, c.rgb))
+    return colors[: int(cfg["max_colors"])]
+
+
+class ColorExtractor:
+    """The built-in color extractor (entry point `designlens.extractors:color`)."""
+
+    name = "color"
+    version = "0.1.0"
+    token_type = "color"
+
+    def extract(self, image: DecodedImage, config: Mapping[str, Any]) -> list[Token]:
+        total = image.width * image.height
+        tokens: list[Token] = []
+        for paint in find_paint_colors(image.pixels, config):
+            share = paint.pixels / total
+            confidence = min(1.0, paint.core / max(paint.pixels, 1) + 0.25)
+            tokens.append(
+                Token(
+                    name=f"raw.{Color.from_rgb(*paint.rgb).hex[1:]}",
+                    type="color",
+                    value=Color.from_rgb(*paint.rgb),
+                    confidence=round(confidence, 4),
+                    provenance=(Provenance(image.id, image.source, paint.pixels, share),),
+                    extensions={"region": paint.region},
+                )
+            )
+        return tokens

@@ -1,0 +1,154 @@
+"""Plugin contracts (typing.Protocol) and entry-point discovery.
+
+Built-in plugins register through the same entry-point groups as third-party ones,
+so the core never imports a concrete extractor or exporter by name.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib.metadata import EntryPoint, entry_points
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from designlens.errors import PluginError
+from designlens.tokens import Token, TokenSet
+
+if TYPE_CHECKING:
+    from designlens.images import DecodedImage
+    from designlens.relate.graph import Relationship, TokenGraph
+
+GROUPS = {
+    "extractors": "designlens.extractors",
+    "aggregators": "designlens.aggregators",
+    "analyzers": "designlens.analyzers",
+    "exporters": "designlens.exporters",
+}
+
+
+@runtime_checkable
+class Extractor(Protocol):
+    """A pure function of pixels: one decoded image in, raw tokens (one image's provenance) out."""
+
+    name: str
+    version: str
+    token_type: str
+
+    def extract(self, image: DecodedImage, config: Mapping[str, Any]) -> list[Token]: ...
+
+
+@runtime_checkable
+class Aggregator(Protocol):
+    """Merges one token type's raw tokens across images into named tokens."""
+
+    token_type: str
+
+    def aggregate(self, tokens: Sequence[Token], config: Mapping[str, Any]) -> list[Token]: ...
+
+
+@runtime_checkable
+class Analyzer(Protocol):
+    """Finds relationships between tokens (contrast pairs, scales, roles, aliases)."""
+
+    name: str
+
+    def analyze(self, tokens: TokenSet) -> list[Relationship]: ...
+
+
+@runtime_checkable
+class Exporter(Protocol):
+    """Renders the token set (and its graph) to the bytes of one file."""
+
+    name: str
+    file_name: str
+
+    def export(self, tokens: TokenSet, graph: TokenGraph, options: Mapping[str, Any]) -> bytes: ...
+
+
+_CONTRACTS: dict[str, type] = {
+    "extractors": Extractor,
+    "aggregators": Aggregator,
+    "analyzers": Analyzer,
+    "exporters": Exporter,
+}
+
+
+@dataclass(frozen=True)
+class LoadedPlugin:
+    """A plugin as found: its entry point, the object, and its versions."""
+
+    kind: str
+    entry_name: str
+    plugin: Any
+    package: str
+    package_version: str
+    version: str
+
+
+@dataclass(frozen=True)
+class BrokenPlugin:
+    """An entry point that could not be loaded; reported, never fatal."""
+
+    kind: str
+    entry_name: str
+    error: str
+
+
+def _load(kind: str, ep: EntryPoint) -> LoadedPlugin:
+    try:
+        obj = ep.load()
+        plugin = obj() if inspect.isclass(obj) else obj
+    except Exception as exc:  # a third-party import can raise anything
+        raise PluginError(f"{ep.group}:{ep.name}: failed to load ({type(exc).__name__}: {exc})") from exc
+    if not isinstance(plugin, _CONTRACTS[kind]):
+        raise PluginError(f"{ep.group}:{ep.name}: does not satisfy the {kind[:-1]} contract")
+    dist = ep.dist
+    return LoadedPlugin(
+        kind=kind,
+        entry_name=ep.name,
+        plugin=plugin,
+        package=dist.name if dist else "?",
+        package_version=dist.version if dist else "?",
+        version=str(getattr(plugin, "version", dist.version if dist else "?")),
+    )
+
+
+def discover(kind: str) -> tuple[list[LoadedPlugin], list[BrokenPlugin]]:
+    """Load every plugin of one kind; broken ones are returned apart, sorted by name."""
+    if kind not in GROUPS:
+        raise PluginError(f"unknown plugin kind {kind!r}")
+    loaded: list[LoadedPlugin] = []
+    broken: list[BrokenPlugin] = []
+    for ep in sorted(entry_points(group=GROUPS[kind]), key=lambda e: e.name):
+        try:
+            loaded.append(_load(kind, ep))
+        except PluginError as exc:
+            broken.append(BrokenPlugin(kind, ep.name, str(exc)))
+    return loaded, broken
+
+
+def extractors() -> dict[str, Extractor]:
+    """Loaded extractors by token type (the first by entry name wins a tie)."""
+    out: dict[str, Extractor] = {}
+    for p in discover("extractors")[0]:
+        out.setdefault(p.plugin.token_type, p.plugin)
+    return out
+
+
+def aggregators() -> dict[str, Aggregator]:
+    out: dict[str, Aggregator] = {}
+    for p in discover("aggregators")[0]:
+        out.setdefault(p.plugin.token_type, p.plugin)
+    return out
+
+
+def analyzers() -> list[Analyzer]:
+    return [p.plugin for p in discover("analyzers")[0]]
+
+
+def exporters() -> dict[str, Exporter]:
+    out: dict[str, Exporter] = {}
+    for p in discover("exporters")[0]:
+        out.setdefault(p.plugin.name, p.plugin)
+    return out

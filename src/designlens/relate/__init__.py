@@ -1,0 +1,1 @@
+"""Relationships between tokens and the graph that holds them."""
