@@ -178,6 +178,15 @@
     if (s === "center") return free / 2;
     return px(s);
   }
+  // colour of a background-image made only of gradients with one colour throughout, else null
+  function flatGradient(img) {
+    if (!img || img === "none" || img.includes("url(")) return null;
+    if (!/^((repeating-)?(linear|radial|conic)-gradient\(.*\)\s*,?\s*)+$/.test(img)) return null;
+    const cols = img.match(/rgba?\([^)]*\)|color\([^)]*\)|transparent/g) || [];
+    if (!cols.length) return null;
+    const norm = cols.map((c) => parseColor(c).map((v) => Math.round(v * 1000)).join(","));
+    return norm.every((c) => c === norm[0]) ? parseColor(cols[0]) : null;
+  }
   // rect covered by the first background layer of an element, or null (=whole area)
   function bgImageRect(cs, area) {
     const rep = cs.backgroundRepeat.split(",")[0].trim();
@@ -320,7 +329,11 @@
     if (clipBox) {
       const bg = parseColor(cs.backgroundColor);
       paint(clipBox[0], clipBox[1], I.clip, bg, I.opacity, "background");
-      if (cs.backgroundImage !== "none") {
+      const flat = flatGradient(cs.backgroundImage);
+      if (flat) {
+        // a gradient whose stops are all one colour is a flat paint (Primer's flash messages)
+        paint(clipBox[0], clipBox[1], I.clip, flat, I.opacity, "background");
+      } else if (cs.backgroundImage !== "none") {
         const area = clipBox[0];
         const r = bgImageRect(cs, cs.backgroundOrigin === "border-box" ? b : pad);
         if (r) fillId(inter(r, area), null, I.clip, IMAGE);
