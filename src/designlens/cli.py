@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -43,6 +43,9 @@ def extract(
         "css",
     ],
     workers: Annotated[int, typer.Option("--workers", min=0, help="Worker processes (0: one per core).")] = 0,
+    scale: Annotated[
+        str, typer.Option("--scale", help="Image px per CSS px: auto, 1, 2 or 3.")
+    ] = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary.")] = False,
 ) -> None:
     """Extract tokens from screenshots and write the exports to OUT."""
@@ -52,6 +55,10 @@ def extract(
     from designlens.pipeline import render_exports, write_exports
 
     type_list, format_list = _split(types), _split(formats)
+    try:
+        scale_value: float | Literal["auto"] = "auto" if scale == "auto" else float(scale)
+    except ValueError:
+        raise _usage_error(f"--scale must be auto or a number, got {scale!r}") from None
     progress = None if as_json or not sys.stderr.isatty() else Progress()
     try:
         result = run(
@@ -59,6 +66,7 @@ def extract(
             types=type_list,
             workers=workers or None,
             bus=progress.bus if progress else None,
+            scale=scale_value,
         )
         files = render_exports(result.tokens, result.graph, format_list)
         written = write_exports(files, out)

@@ -12,14 +12,15 @@ import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from designlens import plugins
 from designlens.errors import DesignlensError, InputError, UsageError
 from designlens.events import EventBus
-from designlens.images import DEFAULT_MAX_PIXELS, decode
+from designlens.extract.scale import detect_scale
+from designlens.images import DEFAULT_MAX_PIXELS, DecodedImage, decode
 from designlens.relate.graph import TokenGraph
 from designlens.sources import ImageRef, resolve_paths
 from designlens.tokens import Token, TokenSet
@@ -38,6 +39,7 @@ class ImageResult:
     tokens: tuple[Token, ...] = ()
     error: str | None = None
     seconds: float = 0.0
+    scale: float = 1.0
 
 
 @dataclass
@@ -56,14 +58,22 @@ class ExtractionResult:
         return out
 
 
+Scale = float | Literal["auto"]
+
+
 def process_image(
-    path: str, types: Sequence[str], config: Mapping[str, Any], max_pixels: int = DEFAULT_MAX_PIXELS
+    path: str,
+    types: Sequence[str],
+    config: Mapping[str, Any],
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    scale: Scale = "auto",
 ) -> ImageResult:
     """Decode one image and run the extractors of `types` on it (runs in a worker process)."""
     start = time.perf_counter()
     ref = ImageRef(path)
     try:
         image = decode(ref.read(), ref.path, max_pixels=max_pixels)
+        image = with_scale(image, scale)
         found = plugins.extractors()
         tokens: list[Token] = []
         for token_type in types:
@@ -78,8 +88,17 @@ def process_image(
             path, error=f"{type(exc).__name__}: {exc}", seconds=time.perf_counter() - start
         )
     return ImageResult(
-        path, image.id, image.width, image.height, tuple(tokens), None, time.perf_counter() - start
+        path, image.id, image.width, image.height, tuple(tokens), None, time.perf_counter() - start,
+        image.scale,
     )
+
+
+def with_scale(image: DecodedImage, scale: Scale) -> DecodedImage:
+    """The image with its device scale set: given, or detected when `auto`."""
+    value = detect_scale(image.pixels) if scale == "auto" else float(scale)
+    if value <= 0:
+        raise UsageError(f"scale must be positive, got {scale!r}")
+    return replace(image, scale=value)
 
 
 def aggregate(results: Iterable[ImageResult], types: Sequence[str], config: Mapping[str, Any]) -> TokenSet:
@@ -112,6 +131,7 @@ def extract(
     workers: int | None = None,
     bus: EventBus | None = None,
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    scale: Scale = "auto",
 ) -> ExtractionResult:
     """Run the whole job on files, directories or globs; never raises for a bad image."""
     config = dict(config or {})
@@ -127,7 +147,7 @@ def extract(
     )
     for err in errors:
         bus.publish("instance.failed", job_id, {"source": err.source, "error": err.reason})
-    results = _run_all(refs, types, config, workers, bus, job_id, max_pixels)
+    results = _run_all(refs, types, config, workers, bus, job_id, max_pixels, scale)
     # The same bytes reached twice are one image.
     unique: dict[str, ImageResult] = {}
     for r in results:
@@ -151,6 +171,7 @@ def _run_all(
     bus: EventBus,
     job_id: str,
     max_pixels: int,
+    scale: Scale,
 ) -> list[ImageResult]:
     n = workers or os.cpu_count() or 1
     results: list[ImageResult] = []
@@ -169,13 +190,13 @@ def _run_all(
     if n <= 1 or len(refs) <= 1:
         for ref in refs:
             bus.publish("instance.started", job_id, {"source": ref.path})
-            done(process_image(ref.path, types, config, max_pixels))
+            done(process_image(ref.path, types, config, max_pixels, scale))
         return sorted(results, key=lambda r: r.source)
     with ProcessPoolExecutor(max_workers=min(n, len(refs))) as pool:
         futures: list[tuple[ImageRef, Future[ImageResult]]] = []
         for ref in refs:
             bus.publish("instance.started", job_id, {"source": ref.path})
-            futures.append((ref, pool.submit(process_image, ref.path, types, config, max_pixels)))
+            futures.append((ref, pool.submit(process_image, ref.path, types, config, max_pixels, scale)))
         for ref, future in futures:
             try:
                 done(future.result())
