@@ -122,7 +122,7 @@
     const mapId = (old) => {
       let id = cache.get(old);
       if (id === undefined) {
-        if (old === IMAGE) id = colorId(fallback, kind); // translucent paint over an image: approximate
+        if (old === IMAGE) id = IMAGE; // translucent paint over a photo or gradient: still no flat colour
         else {
           const k = kind === "background" && palette[old].kind !== "background" ? palette[old].kind : kind;
           id = colorId(over(rgb, a, palette[old].rgb), k);
