@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from designlens import plugins
-from designlens.errors import DesignlensError, InputError, UsageError
+from designlens.errors import DesignlensError, InputError, PluginError, UsageError
 from designlens.events import EventBus
 from designlens.extract.scale import detect_scale
 from designlens.images import DEFAULT_MAX_PIXELS, DecodedImage, decode
@@ -101,17 +101,30 @@ def with_scale(image: DecodedImage, scale: Scale) -> DecodedImage:
     return replace(image, scale=value)
 
 
+GROUP_ORDER = ("color", "spacing", "sizing", "radius", "border", "font", "typography", "shadow")
+
+
 def aggregate(results: Iterable[ImageResult], types: Sequence[str], config: Mapping[str, Any]) -> TokenSet:
-    """Merge every image's raw tokens, type by type, with the registered aggregators."""
+    """Merge every image's raw tokens with the registered aggregators.
+
+    Raw tokens are grouped by the first segment of their name (`color.…`, `spacing.…`,
+    `radius.…`): an aggregator owns a group, whichever extractor produced the tokens, so
+    border colors found by the layout extractor join the color tokens. `types` selects
+    extractors and does not filter here.
+    """
     found = plugins.aggregators()
-    raw = [t for r in results if r.error is None for t in r.tokens]
+    groups: dict[str, list[Token]] = {}
+    for r in results:
+        if r.error is None:
+            for t in r.tokens:
+                groups.setdefault(t.name.split(".")[0], []).append(t)
+    order = sorted(groups, key=lambda g: (GROUP_ORDER.index(g) if g in GROUP_ORDER else len(GROUP_ORDER), g))
     tokens = TokenSet()
-    for token_type in types:
-        of_type = [t for t in raw if t.type == token_type]
-        aggregator = found.get(token_type)
+    for group in order:
+        aggregator = found.get(group)
         if aggregator is None:
-            raise UsageError(f"no aggregator for token type {token_type!r}")
-        tokens.extend(aggregator.aggregate(of_type, config.get(token_type, {})))
+            raise PluginError(f"no aggregator registered for token group {group!r}")
+        tokens.extend(aggregator.aggregate(groups[group], config.get(group, {})))
     return tokens
 
 

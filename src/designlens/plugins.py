@@ -29,7 +29,11 @@ GROUPS = {
 
 @runtime_checkable
 class Extractor(Protocol):
-    """A pure function of pixels: one decoded image in, raw tokens (one image's provenance) out."""
+    """A pure function of pixels: one decoded image in, raw tokens (one image's provenance) out.
+
+    `token_type` is what `--types` selects (color, layout, typography, ...). Raw token names
+    start with their group (`color.…`, `spacing.…`), which picks the aggregator.
+    """
 
     name: str
     version: str
@@ -40,7 +44,7 @@ class Extractor(Protocol):
 
 @runtime_checkable
 class Aggregator(Protocol):
-    """Merges one token type's raw tokens across images into named tokens."""
+    """Merges one group's raw tokens (`token_type` = the name's first segment) across images."""
 
     token_type: str
 

@@ -287,7 +287,7 @@ class ColorExtractor:
             confidence = min(1.0, paint.core / max(paint.pixels, 1) + 0.25)
             tokens.append(
                 Token(
-                    name=f"raw.{Color.from_rgb(*paint.rgb).hex[1:]}",
+                    name=f"color.{Color.from_rgb(*paint.rgb).hex[1:]}",
                     type="color",
                     value=Color.from_rgb(*paint.rgb),
                     confidence=round(confidence, 4),
