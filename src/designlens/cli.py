@@ -118,6 +118,37 @@ def list_plugins(
     Console().print(table)
 
 
+@app.command("eval")
+def evaluate(
+    directory: Annotated[Path, typer.Argument(help="Directory of ground-truth JSON files and their images.")],
+    types: Annotated[
+        list[str] | None,
+        typer.Option("--types", help="Token types to extract, comma separated (default: every installed)."),
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", min=0, help="Worker processes (0: one per core).")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object {pages, overall}.")] = False,
+) -> None:
+    """Score extraction against browser ground truth (eval/GROUND_TRUTH.md)."""
+    from designlens.errors import InputError
+    from designlens.evaluate import evaluate_dir
+
+    try:
+        report = evaluate_dir(directory, _split(types) if types else None, workers=workers or None)
+    except InputError as exc:
+        raise _usage_error(str(exc)) from None
+    if as_json:
+        typer.echo(json.dumps(report.as_json(), indent=2))
+    else:
+        from designlens.evaluate.table import print_report
+
+        print_report(report)
+    for name in report.skipped:
+        typer.echo(f"note: no extractor for token type {name!r}: its scores are null", err=True)
+    for err in report.errors:
+        typer.echo(f"error: {err}", err=True)
+    raise typer.Exit(EXIT_SOME_FAILED if report.errors else EXIT_OK)
+
+
 @app.callback(invoke_without_command=True)
 def main(
     version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,

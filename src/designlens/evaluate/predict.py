@@ -1,0 +1,136 @@
+"""What extraction predicted, as the plain lists the scores compare with the truth.
+
+The adapter from a TokenSet reads, per family (everything else is ignored):
+
+- colors: `color` tokens whose value is a Color -> its hex.
+- font sizes: `typography` tokens' font_size; `dimension` tokens whose name or
+  `$extensions` kind/role/category says font size (`font-size.*`, `fontSize.*`, `font.size.*`).
+- line heights: `typography` tokens' line_height times their font size (DTCG's unitless
+  number; a value >= 4 is taken to be px already), or an extension `lineHeightPx` /
+  `line_height_px`; `dimension` tokens named for line height (`line-height.*`, `lineHeight.*`).
+- spacing: `dimension` tokens named `spacing.*` / `space.*` / `gap.*` / `padding.*` / `margin.*`.
+- radii: `dimension` tokens named `radius.*` / `radii.*` / `border-radius.*` / `rounded.*`.
+
+Dimensions in rem count 16 px; aliases are followed inside the set. A family is
+predicted (not None) only when the extractor that produces it ran: `color` for colors,
+`typography` for font sizes and line heights (or font-size/line-height dimension tokens
+were found), `dimension` for spacing and radii. A family nobody extracted is None, so
+its scores are null, never 0.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from designlens.tokens import Alias, Color, Dimension, Token, Typography
+
+REM_PX = 16.0
+_LINE_HEIGHT_IS_PX = 4.0  # no UI sets line-height to 4x its font size; a value this big is px
+_SPACING_WORDS = {"spacing", "space", "spaces", "gap", "gaps", "padding", "margin", "gutter", "inset"}
+_RADIUS_WORDS = {"radius", "radii", "borderradius", "rounded", "corner", "corners"}
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """Predicted values per family; None when that family was not extracted at all."""
+
+    colors: tuple[str, ...] | None = None  # #rrggbb
+    font_sizes: tuple[float, ...] | None = None  # CSS px
+    line_heights: tuple[float, ...] | None = None  # CSS px
+    spacing: tuple[float, ...] | None = None  # CSS px
+    radii: tuple[float, ...] | None = None  # CSS px
+
+
+def _px(value: Any, tokens: Mapping[str, Token], depth: int = 0) -> float | None:
+    """A length in px from a Dimension, a bare number, or an alias to one."""
+    if isinstance(value, Alias) and depth < 8:
+        target = tokens.get(value.path)
+        return None if target is None else _px(target.value, tokens, depth + 1)
+    if isinstance(value, Dimension):
+        return value.value * REM_PX if value.unit == "rem" else float(value.value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def _words(token: Token) -> list[str]:
+    """The name's segments and any kind/role/category extension, lowercased, separators dropped."""
+    parts = token.name.split(".")
+    for key in ("kind", "role", "category", "group"):
+        extra = token.extensions.get(key)
+        if isinstance(extra, str):
+            parts.append(extra)
+    return [re.sub(r"[-_\s]", "", p.lower()) for p in parts]
+
+
+def _dimension_family(token: Token) -> str | None:
+    words = _words(token)
+    joined = "".join(words)
+    if "fontsize" in joined:
+        return "font_size"
+    if "lineheight" in joined:
+        return "line_height"
+    if any(w in _RADIUS_WORDS for w in words):
+        return "radius"
+    if any(w in _SPACING_WORDS for w in words):
+        return "spacing"
+    return None
+
+
+def _typography_values(token: Token, tokens: Mapping[str, Token]) -> tuple[float | None, float | None]:
+    value = token.value
+    if not isinstance(value, Typography):
+        return None, None
+    size = _px(value.font_size, tokens)
+    line: float | None = None
+    for key in ("lineHeightPx", "line_height_px"):
+        explicit = token.extensions.get(key)
+        if isinstance(explicit, int | float) and not isinstance(explicit, bool):
+            line = float(explicit)
+            break
+    else:
+        ratio = _px(value.line_height, tokens)
+        if ratio is not None:
+            if ratio >= _LINE_HEIGHT_IS_PX:
+                line = ratio
+            elif size is not None:
+                line = ratio * size
+    return size, line
+
+
+def _unique(values: Iterable[float]) -> tuple[float, ...]:
+    """Distinct values (to 0.01 px), in first-seen order: a size used twice is one prediction."""
+    return tuple(dict.fromkeys(round(v, 2) for v in values if v > 0))
+
+
+def prediction_from_tokens(tokens: Iterable[Token], extracted_types: Collection[str]) -> Prediction:
+    """Read a token set (see module doc) into per-family predictions."""
+    by_name = {t.name: t for t in tokens}
+    colors: list[str] = []
+    found: dict[str, list[float]] = {"font_size": [], "line_height": [], "spacing": [], "radius": []}
+    for token in by_name.values():
+        if token.type == "color" and isinstance(token.value, Color):
+            colors.append(token.value.hex)
+        elif token.type == "typography":
+            size, line = _typography_values(token, by_name)
+            if size is not None:
+                found["font_size"].append(size)
+            if line is not None:
+                found["line_height"].append(line)
+        elif token.type == "dimension":
+            family = _dimension_family(token)
+            px = _px(token.value, by_name)
+            if family is not None and px is not None:
+                found[family].append(px)
+    typography = "typography" in extracted_types or bool(found["font_size"] or found["line_height"])
+    dimension = "dimension" in extracted_types
+    return Prediction(
+        colors=tuple(dict.fromkeys(colors)) if "color" in extracted_types else None,
+        font_sizes=_unique(found["font_size"]) if typography else None,
+        line_heights=_unique(found["line_height"]) if typography else None,
+        spacing=_unique(found["spacing"]) if dimension else None,
+        radii=_unique(found["radius"]) if dimension else None,
+    )

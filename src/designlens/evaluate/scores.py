@@ -1,0 +1,166 @@
+"""The scores of eval/GROUND_TRUTH.md: pure functions of truth and prediction lists.
+
+Every score is a float in 0..1 or None ("no data": nothing to measure on this page, or
+the family was not extracted). None is never 0: means over pages skip it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from designlens.colorspace import delta_e_2000, rgb_to_lab
+from designlens.evaluate.predict import Prediction
+from designlens.evaluate.truth import GroundTruth, TruthColor, TruthLength, TruthText
+from designlens.tokens import Color
+
+Score = float | None
+
+COLOR_DELTA_E = 2.0  # CIEDE2000: colors this close are the same paint
+MIN_COLOR_SHARE = 0.001  # truth colors below this share are not asked for by the recalls
+PX_TOLERANCE = 1.0  # CSS px
+MIN_SPACING_COUNT = 2
+
+SCORES = (
+    "color_recall",
+    "color_recall_distinct",
+    "color_precision",
+    "color_exact",
+    "color_f1",
+    "font_size_recall",
+    "font_size_precision",
+    "font_size_f1",
+    "line_height_recall",
+    "spacing_recall",
+    "spacing_precision",
+    "spacing_f1",
+    "radius_recall",
+    "palette_size",
+)
+
+
+def f1(recall: Score, precision: Score) -> Score:
+    """Harmonic mean; 0 when recall is 0 (even with nothing predicted), None when unknown."""
+    if recall == 0:
+        return 0.0
+    if recall is None or precision is None:
+        return None
+    if recall + precision == 0:
+        return 0.0
+    return 2 * recall * precision / (recall + precision)
+
+
+def _lab(hexes: Sequence[str]) -> np.ndarray:
+    return rgb_to_lab(np.array([Color(h).rgb for h in hexes], dtype=np.float64).reshape(-1, 3))
+
+
+def color_scores(truth: Sequence[TruthColor], predicted: Sequence[str]) -> dict[str, Score]:
+    """color_recall, color_recall_distinct, color_precision, color_exact for one page."""
+    shares: dict[str, float] = {}
+    for c in truth:  # a truth color is a distinct hex; its shares over kinds add up
+        shares[c.hex] = shares.get(c.hex, 0.0) + c.share
+    every = sorted(shares)
+    asked = [h for h in every if shares[h] >= MIN_COLOR_SHARE]
+    out: dict[str, Score] = {
+        "color_recall": None, "color_recall_distinct": None, "color_precision": None, "color_exact": None,
+    }
+    if asked and not predicted:
+        out["color_recall"] = out["color_recall_distinct"] = 0.0
+    if not predicted:
+        return out
+    pred = list(predicted)
+    if asked:
+        de = delta_e_2000(_lab(asked)[:, None, :], _lab(pred)[None, :, :])
+        matched = de.min(axis=1) <= COLOR_DELTA_E
+        weights = np.array([shares[h] for h in asked])
+        out["color_recall"] = float(weights[matched].sum() / weights.sum())
+        out["color_recall_distinct"] = float(matched.mean())
+        if matched.any():
+            nearest = de.argmin(axis=1)
+            exact = [pred[int(nearest[i])] == asked[i] for i in np.flatnonzero(matched)]
+            out["color_exact"] = float(np.mean(exact))
+    if every:
+        de_all = delta_e_2000(_lab(pred)[:, None, :], _lab(every)[None, :, :])
+        out["color_precision"] = float((de_all.min(axis=1) <= COLOR_DELTA_E).mean())
+    else:
+        out["color_precision"] = 0.0  # the page paints nothing we know of: every prediction is wrong
+    return out
+
+
+def _near(values: Sequence[float], others: Sequence[float]) -> np.ndarray:
+    """For each value: is some other value within PX_TOLERANCE?"""
+    if not values:
+        return np.zeros(0, dtype=bool)
+    if not others:
+        return np.zeros(len(values), dtype=bool)
+    d = np.abs(np.asarray(values, dtype=np.float64)[:, None] - np.asarray(others, dtype=np.float64)[None, :])
+    return np.asarray(d.min(axis=1) <= PX_TOLERANCE + 1e-9)
+
+
+def weighted_recall(values: Sequence[float], weights: Sequence[float], predicted: Sequence[float]) -> Score:
+    """Weight of truth values matched within ±1 px over all their weight; None with no weight."""
+    w = np.asarray(weights, dtype=np.float64)
+    if w.size == 0 or w.sum() <= 0:
+        return None
+    return float(w[_near(values, predicted)].sum() / w.sum())
+
+
+def precision(predicted: Sequence[float], truth: Sequence[float]) -> Score:
+    """Share of predicted values within ±1 px of a truth value; None when nothing was predicted."""
+    if not predicted:
+        return None
+    return float(_near(predicted, truth).mean())
+
+
+def _text_scores(truth: Sequence[TruthText], pred: Prediction) -> dict[str, Score]:
+    sizes = [t.font_size for t in truth]
+    size_recall = None if pred.font_sizes is None else weighted_recall(
+        sizes, [t.area for t in truth], pred.font_sizes
+    )
+    size_precision = None if pred.font_sizes is None else precision(pred.font_sizes, sizes)
+    lines = [(t.line_height, t.area) for t in truth if t.line_height is not None]
+    line_recall = None if pred.line_heights is None else weighted_recall(
+        [v for v, _ in lines], [a for _, a in lines], pred.line_heights
+    )
+    return {
+        "font_size_recall": size_recall,
+        "font_size_precision": size_precision,
+        "font_size_f1": f1(size_recall, size_precision),
+        "line_height_recall": line_recall,
+    }
+
+
+def _spacing_scores(truth: Sequence[TruthLength], predicted: Sequence[float]) -> dict[str, Score]:
+    asked = [s for s in truth if s.count >= MIN_SPACING_COUNT]
+    recall = weighted_recall([s.px for s in asked], [s.count for s in asked], predicted)
+    prec = precision(predicted, [s.px for s in truth])
+    return {"spacing_recall": recall, "spacing_precision": prec, "spacing_f1": f1(recall, prec)}
+
+
+def score_page(truth: GroundTruth, pred: Prediction) -> dict[str, Score]:
+    """Every score of one page, keyed as in SCORES."""
+    out: dict[str, Score] = dict.fromkeys(SCORES)
+    if pred.colors is not None:
+        out["palette_size"] = float(len(pred.colors))
+        if truth.colors is not None:
+            out.update(color_scores(truth.colors, pred.colors))
+            out["color_f1"] = f1(out["color_recall_distinct"], out["color_precision"])
+    if truth.typography is not None:
+        out.update(_text_scores(truth.typography, pred))
+    if truth.spacing is not None and pred.spacing is not None:
+        out.update(_spacing_scores(truth.spacing, pred.spacing))
+    if truth.radii is not None and pred.radii is not None:
+        out["radius_recall"] = weighted_recall(
+            [r.px for r in truth.radii], [r.count for r in truth.radii], pred.radii
+        )
+    return out
+
+
+def mean_scores(pages: Sequence[Mapping[str, Score]], keys: Sequence[str] = SCORES) -> dict[str, Score]:
+    """Mean over pages of each key, skipping None; None when no page has it."""
+    out: dict[str, Score] = {}
+    for key in keys:
+        values = [v for p in pages if (v := p.get(key)) is not None]
+        out[key] = float(np.mean(values)) if values else None
+    return out
