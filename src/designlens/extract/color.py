@@ -32,6 +32,8 @@ DEFAULTS: dict[str, Any] = {
     "min_core_pixels": 6,
     "blend_min_contact": 0.05,  # share of a color's edges that makes a neighbour count
     "min_region_pixels": 400,  # a flat region this large is paint of its own
+    "cooccurrence_tile": 8,  # px: "appears in the same places" means in the same tiles
+    "cooccurrence_share": 0.5,  # ... for most of a partial-ink color's tiles
     "texture_window": 9,  # px: neighbourhood for texture density
     "texture_density": 0.45,  # share of the window in small steps that makes it texture
     "max_colors": 64,
@@ -62,14 +64,20 @@ def _unpack(codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
     return np.stack([c & 255, (c >> 8) & 255, (c >> 16) & 255], axis=-1)
 
 
-def _count_colors(code: npt.NDArray[np.uint32]) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
-    """Exact counts; sorting runs rather than pixels, since UI rows are long flat runs."""
+def _count_colors(
+    code: npt.NDArray[np.uint32],
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64], npt.NDArray[np.intp]]:
+    """Exact counts and each pixel's index into them.
+
+    Sorts runs rather than pixels, since UI rows are long flat runs.
+    """
     flat = code.ravel()
     starts = np.concatenate(([0], np.flatnonzero(flat[1:] != flat[:-1]) + 1))
     lengths = np.diff(np.append(starts, flat.size))
     uniq, inverse = np.unique(flat[starts], return_inverse=True)
     counts = np.bincount(inverse, weights=lengths, minlength=uniq.size).astype(np.int64)
-    return uniq, counts
+    index = np.repeat(inverse, lengths).reshape(code.shape)
+    return uniq, counts, index
 
 
 def _between(
@@ -150,60 +158,93 @@ def _pixel_evidence(
     return _Evidence(eq_h, eq_v, ~coherent | blend | texture, ~interior)
 
 
-def _per_color(
-    uniq: npt.NDArray[np.uint32], code: npt.NDArray[np.uint32], mask: npt.NDArray[np.bool_]
-) -> npt.NDArray[np.int64]:
-    """How many pixels of each unique color fall inside `mask` (keep masks sparse: it gathers)."""
-    sel = code[mask]
-    if sel.size == 0:
-        return np.zeros(uniq.size, dtype=np.int64)
-    return np.bincount(np.searchsorted(uniq, sel), minlength=uniq.size).astype(np.int64)
+def _per_color(index: npt.NDArray[np.intp], n: int, mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    """How many pixels of each unique color fall inside `mask`."""
+    return np.bincount(index[mask], minlength=n).astype(np.int64)
 
 
-def _adjacency(
-    code: npt.NDArray[np.uint32], ev: _Evidence
-) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
-    """Distinct unordered pairs of touching colors, with how many pixel edges they share."""
-    a = np.concatenate([code[:, :-1][~ev.eq_h], code[:-1, :][~ev.eq_v]])
-    b = np.concatenate([code[:, 1:][~ev.eq_h], code[1:, :][~ev.eq_v]])
-    lo, hi = np.minimum(a, b).astype(np.uint64), np.maximum(a, b).astype(np.uint64)
-    pairs, n = np.unique((lo << np.uint64(32)) | hi, return_counts=True)
-    return (pairs >> np.uint64(32)).astype(np.uint32), (pairs & np.uint64(0xFFFFFFFF)).astype(
-        np.uint32
-    ), n.astype(np.int64)
-
-
-def _blends_between_neighbours(
-    cand: npt.NDArray[np.uint32],
-    code: npt.NDArray[np.uint32],
+def _touching_blends(
+    index: npt.NDArray[np.intp],
+    rgb: npt.NDArray[np.int16],
+    cand: npt.NDArray[np.intp],
     ev: _Evidence,
-    min_share: float,
+    min_contact: float,
 ) -> npt.NDArray[np.bool_]:
-    """For each candidate: is it a blend of two colors it touches on different sides?
+    """Per candidate: a blend of two candidates it touches (the soft edge of a button on a page).
 
-    Anti-aliased glyph stems that never reach full ink look like paint pixel by pixel;
-    palette-wide, they lie between the background and the ink and touch both.
+    Only candidates take part, so photos with thousands of colors stay cheap.
     """
-    lo, hi, n = _adjacency(code, ev)
-    result = np.zeros(cand.size, dtype=bool)
-    cand_set = {int(c): i for i, c in enumerate(cand)}
-    neighbours: dict[int, list[tuple[int, int]]] = {i: [] for i in range(cand.size)}
-    for x, y, k in zip(lo.tolist(), hi.tolist(), n.tolist(), strict=True):
-        if x in cand_set:
-            neighbours[cand_set[x]].append((y, k))
-        if y in cand_set:
-            neighbours[cand_set[y]].append((x, k))
-    for i, c in enumerate(cand.tolist()):
-        touching = neighbours[i]
-        total = sum(k for _, k in touching)
-        strong = np.array([o for o, k in touching if k >= max(2, min_share * total)], dtype=np.uint32)
+    n = rgb.shape[0]
+    k = cand.size
+    pos = np.full(n, -1, dtype=np.intp)
+    pos[cand] = np.arange(k)
+    a = np.concatenate([index[:, :-1][~ev.eq_h], index[:-1, :][~ev.eq_v]])
+    b = np.concatenate([index[:, 1:][~ev.eq_h], index[1:, :][~ev.eq_v]])
+    pa, pb = pos[a], pos[b]
+    both = (pa >= 0) & (pb >= 0)
+    contact = np.bincount(pa[both] * k + pb[both], minlength=k * k).reshape(k, k)
+    contact = contact + contact.T
+    # share of ALL of a color's edges, so a few stray touches never look strong
+    total = np.bincount(pa[pa >= 0], minlength=k) + np.bincount(pb[pb >= 0], minlength=k)
+    result = np.zeros(k, dtype=bool)
+    crgb = rgb[cand]
+    for i in range(k):
+        strong = np.flatnonzero((contact[i] >= 2) & (contact[i] >= min_contact * max(int(total[i]), 1)))
         if strong.size < 2:
             continue
-        rgb = _unpack(strong).astype(np.int16)
-        me = _unpack(np.array([c], dtype=np.uint32)).astype(np.int16)[0]
         ia, ib = np.triu_indices(strong.size, k=1)
-        if _between(np.broadcast_to(me, (ia.size, 3)), rgb[ia], rgb[ib]).any():
-            result[i] = True
+        me = np.broadcast_to(crgb[i], (ia.size, 3))
+        result[i] = bool(_between(me, crgb[strong[ia]], crgb[strong[ib]]).any())
+    return result
+
+
+def _ink_blends(
+    index: npt.NDArray[np.intp],
+    rgb: npt.NDArray[np.int16],
+    cand: npt.NDArray[np.intp],
+    thin: npt.NDArray[np.bool_],
+    counts: npt.NDArray[np.int64],
+    tile: int,
+    shared: float,
+) -> npt.NDArray[np.bool_]:
+    """Per candidate: a partial-coverage glyph color, between a background and an ink it lives with.
+
+    Thin glyph stems that never reach full ink look like paint pixel by pixel; palette-wide
+    they lie between a background and the ink of the same text, in the same places.
+    """
+    k = cand.size
+    result = np.zeros(k, dtype=bool)
+    thin_idx = np.flatnonzero(thin)
+    if thin_idx.size < 2 or thin_idx.size == k:
+        return result
+    m = thin_idx.size
+    lookup = np.full(rgb.shape[0], -1, dtype=np.intp)
+    lookup[cand[thin_idx]] = np.arange(m)
+    label = lookup[index]
+    ys, xs = np.nonzero(label >= 0)
+    tiles_x = index.shape[1] // tile + 1
+    tile_id = (ys // tile).astype(np.int64) * tiles_x + xs // tile
+    pairs = np.unique(tile_id * m + label[ys, xs])
+    tiles, owner = np.divmod(pairs, m)
+    _, row = np.unique(tiles, return_inverse=True)
+    presence = np.zeros((int(row.max()) + 1, m), dtype=np.float32)
+    presence[row, owner] = 1.0
+    together = presence.T @ presence  # tiles shared by each pair of thin colors
+    own = np.diag(together)
+    crgb = rgb[cand]
+    backgrounds = crgb[~thin]
+    thin_counts = counts[cand[thin_idx]]
+    for j in range(m):
+        lives_with = np.flatnonzero(
+            (together[j] >= float(shared) * own[j]) & (np.arange(m) != j) & (thin_counts >= thin_counts[j])
+        )
+        if lives_with.size == 0:
+            continue
+        inks = crgb[thin_idx[lives_with]]
+        bg = np.repeat(backgrounds, inks.shape[0], axis=0)
+        ink = np.tile(inks, (backgrounds.shape[0], 1))
+        me = np.broadcast_to(crgb[thin_idx[j]], bg.shape)
+        result[thin_idx[j]] = bool(_between(me, bg, ink).any())
     return result
 
 
@@ -214,18 +255,23 @@ def find_paint_colors(px: npt.NDArray[np.uint8], config: Mapping[str, Any] | Non
     if h < 2 or w < 2:
         return []
     code = _pack(px)
-    uniq, counts = _count_colors(code)
+    uniq, counts, index = _count_colors(code)
     ev = _pixel_evidence(px, code, cfg)
-    core = counts - _per_color(uniq, code, ev.noncore)
-    solid = counts - _per_color(uniq, code, ev.edge)  # pixels inside flat regions
+    core = counts - _per_color(index, uniq.size, ev.noncore)
+    solid = counts - _per_color(index, uniq.size, ev.edge)  # pixels inside flat regions
 
     min_core = max(int(cfg["min_core_pixels"]), round(float(cfg["min_core_share"]) * h * w))
-    keep = core >= min_core
-    cand = uniq[keep]
-    blend = _blends_between_neighbours(cand, code, ev, float(cfg["blend_min_contact"]))
+    cand = np.flatnonzero(core >= min_core)
+    if cand.size == 0:
+        return []
+    rgb = _unpack(uniq).astype(np.int16)
     # Flat regions are paint whatever lies around them; only thin things can be blends.
-    thin = solid[keep] < 0.5 * counts[keep]
-    idx = np.flatnonzero(keep)[~(blend & thin)]
+    thin = solid[cand] < 0.5 * counts[cand]
+    blend = _touching_blends(index, rgb, cand, ev, float(cfg["blend_min_contact"]))
+    blend |= _ink_blends(
+        index, rgb, cand, thin, counts, int(cfg["cooccurrence_tile"]), float(cfg["cooccurrence_share"])
+    )
+    idx = cand[~(blend & thin)]
     if idx.size == 0:
         return []
     return _merge(uniq[idx], counts[idx], core[idx], solid[idx], cfg)
