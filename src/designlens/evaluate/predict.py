@@ -12,10 +12,10 @@ The adapter from a TokenSet reads, per family (everything else is ignored):
 - radii: `dimension` tokens named `radius.*` / `radii.*` / `border-radius.*` / `rounded.*`.
 
 Dimensions in rem count 16 px; aliases are followed inside the set. A family is
-predicted (not None) only when the extractor that produces it ran: `color` for colors,
-`typography` for font sizes and line heights (or font-size/line-height dimension tokens
-were found), `dimension` for spacing and radii. A family nobody extracted is None, so
-its scores are null, never 0.
+predicted (not None) only when an extractor that produces it ran (`--types`, see
+FAMILY_EXTRACTORS), or when tokens of that family came out anyway; colors only when
+`color` ran, since other extractors emit a few colors (borders) but not a palette.
+A family nobody extracted is None, so its scores are null, never 0.
 """
 
 from __future__ import annotations
@@ -29,6 +29,13 @@ from designlens.tokens import Alias, Color, Dimension, Token, Typography
 
 REM_PX = 16.0
 _LINE_HEIGHT_IS_PX = 4.0  # no UI sets line-height to 4x its font size; a value this big is px
+# Extractor token types (what `--types` selects) that produce each family.
+FAMILY_EXTRACTORS: dict[str, frozenset[str]] = {
+    "colors": frozenset({"color"}),
+    "typography": frozenset({"typography", "text", "font"}),
+    "spacing": frozenset({"layout", "spacing", "dimension"}),
+    "radii": frozenset({"layout", "radius", "dimension"}),
+}
 _SPACING_WORDS = {"spacing", "space", "spaces", "gap", "gaps", "padding", "margin", "gutter", "inset"}
 _RADIUS_WORDS = {"radius", "radii", "borderradius", "rounded", "corner", "corners"}
 
@@ -125,12 +132,16 @@ def prediction_from_tokens(tokens: Iterable[Token], extracted_types: Collection[
             px = _px(token.value, by_name)
             if family is not None and px is not None:
                 found[family].append(px)
-    typography = "typography" in extracted_types or bool(found["font_size"] or found["line_height"])
-    dimension = "dimension" in extracted_types
+    ran = set(extracted_types)
+
+    def covered(family: str, *values: list[float]) -> bool:
+        return bool(ran & FAMILY_EXTRACTORS[family]) or any(values)
+
+    typography = covered("typography", found["font_size"], found["line_height"])
     return Prediction(
-        colors=tuple(dict.fromkeys(colors)) if "color" in extracted_types else None,
+        colors=tuple(dict.fromkeys(colors)) if covered("colors") else None,
         font_sizes=_unique(found["font_size"]) if typography else None,
         line_heights=_unique(found["line_height"]) if typography else None,
-        spacing=_unique(found["spacing"]) if dimension else None,
-        radii=_unique(found["radius"]) if dimension else None,
+        spacing=_unique(found["spacing"]) if covered("spacing", found["spacing"]) else None,
+        radii=_unique(found["radius"]) if covered("radii", found["radius"]) else None,
     )

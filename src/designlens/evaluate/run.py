@@ -11,7 +11,7 @@ import os
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,6 @@ from designlens.evaluate.predict import Prediction, prediction_from_tokens
 from designlens.evaluate.scores import SCORES, Score, mean_scores, score_page
 from designlens.evaluate.truth import GroundTruth, find_truths
 from designlens.pipeline import aggregate, process_image
-from designlens.tokens import TokenSet
 
 
 @dataclass(frozen=True)
@@ -71,12 +70,13 @@ def predict_image(
     result = process_image(image, types, config, scale=scale)
     if result.error is not None:
         return None, time.perf_counter() - start, result.error
+    # Tokens of a group (name prefix) with no aggregator yet are scored raw rather than failing
+    # the page: `designlens extract` would stop there, but the other families still count.
     known = plugins.aggregators()
-    merged = [t for t in types if t in known]
-    tokens = aggregate([result], merged, config)
-    # A type without an aggregator is scored on its raw tokens rather than dropped.
-    tokens.extend(t for t in result.tokens if t.type not in known and t.name not in tokens)
-    return prediction_from_tokens(TokenSet(tokens), types), time.perf_counter() - start, None
+    owned = tuple(t for t in result.tokens if t.name.split(".")[0] in known)
+    tokens = aggregate([replace(result, tokens=owned)], types, config)
+    tokens.extend(t for t in result.tokens if t not in owned and t.name not in tokens)
+    return prediction_from_tokens(tokens, types), time.perf_counter() - start, None
 
 
 def _extract_all(

@@ -1,0 +1,79 @@
+"""The adapter from a TokenSet to the predicted lists the scores compare."""
+
+from __future__ import annotations
+
+import pytest
+
+from designlens.evaluate import prediction_from_tokens
+from designlens.tokens import Alias, Color, Dimension, Token, TokenSet, Typography
+
+
+def _typo(name: str, size: Dimension | Alias, line: float, **ext: object) -> Token:
+    return Token(name, "typography", Typography("system-ui", size, 400, line), extensions=ext)
+
+
+TOKENS = TokenSet(
+    [
+        Token("color.white", "color", Color("#ffffff")),
+        Token("color.blue-500", "color", Color("#0d6efd")),
+        Token("font-size.body", "dimension", Dimension(14)),
+        Token("fontSize.lead", "dimension", Dimension(1.25, "rem")),
+        Token("line-height.tight", "dimension", Dimension(18)),
+        _typo("typography.body", Dimension(16), 1.5),
+        _typo("typography.small", Dimension(0.75, "rem"), 1.0),
+        _typo("typography.h1", Alias("font-size.body"), 20, lineHeightPx=20),  # line height given in px
+        _typo("typography.h2", Dimension(30), 36.0),  # >= 4: already px
+        Token("spacing.md", "dimension", Dimension(16)),
+        Token("spacing.sm", "dimension", Dimension(0.5, "rem")),
+        Token("space.xs", "dimension", Dimension(4)),
+        Token("radius.sm", "dimension", Dimension(4)),
+        Token("border-radius.lg", "dimension", Dimension(12)),
+        Token("corners.card", "dimension", Dimension(6), extensions={"kind": "radius"}),
+        Token("size.icon", "dimension", Dimension(24)),  # no family of ours: ignored
+    ]
+)
+
+
+def test_every_family_is_read_when_its_extractor_ran():
+    p = prediction_from_tokens(TOKENS, {"color", "typography", "layout"})
+    assert p.colors == ("#ffffff", "#0d6efd")
+    assert p.font_sizes == (14.0, 20.0, 16.0, 12.0, 30.0)
+    assert p.line_heights == (18.0, 24.0, 12.0, 20.0, 36.0)
+    assert p.spacing == (16.0, 8.0, 4.0)
+    assert p.radii == (4.0, 12.0, 6.0)
+
+
+def test_families_whose_extractor_did_not_run_are_none():
+    p = prediction_from_tokens([Token("color.white", "color", Color("#ffffff"))], {"color"})
+    assert p.colors == ("#ffffff",)
+    assert p.font_sizes is None
+    assert p.line_heights is None
+    assert p.spacing is None
+    assert p.radii is None
+
+
+def test_ran_but_found_nothing_is_an_empty_prediction_not_none():
+    p = prediction_from_tokens([], {"color", "layout", "typography"})
+    assert p.colors == ()
+    assert p.spacing == ()
+    assert p.radii == ()
+    assert p.font_sizes == ()
+
+
+def test_font_size_dimensions_count_as_typography_even_from_another_extractor():
+    p = prediction_from_tokens([Token("font-size.body", "dimension", Dimension(14))], {"dimension"})
+    assert p.font_sizes == (14.0,)
+    assert p.spacing == ()
+
+
+@pytest.mark.parametrize("name", ["gap.row", "padding.card", "margin.section", "spacing.2"])
+def test_spacing_names(name: str):
+    p = prediction_from_tokens([Token(name, "dimension", Dimension(8))], {"dimension"})
+    assert p.spacing == (8.0,)
+    assert p.radii == ()
+
+
+def test_border_colors_from_another_extractor_do_not_make_a_color_prediction():
+    p = prediction_from_tokens([Token("color.border", "color", Color("#dee2e6"))], {"layout"})
+    assert p.colors is None
+    assert p.spacing == ()

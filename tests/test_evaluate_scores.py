@@ -1,0 +1,125 @@
+"""Each score of eval/GROUND_TRUTH.md on tiny hand-made truth/prediction pairs with known answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from designlens.evaluate import Prediction, color_scores, mean_scores, score_page
+from designlens.evaluate.scores import SCORES, f1
+from designlens.evaluate.truth import GroundTruth, TruthColor, TruthLength, TruthText
+
+TRUTH_COLORS = (
+    TruthColor("#ffffff", 0.6, "background"),
+    TruthColor("#ffffff", 0.1, "text"),  # same hex, other kind: shares add up to 0.7
+    TruthColor("#000000", 0.2, "text"),
+    TruthColor("#ff0000", 0.1, "border"),
+    TruthColor("#00ff00", 0.0005, "border"),  # below 0.001: not asked for by the recalls
+)
+
+
+def _truth(**lists: object) -> GroundTruth:
+    fields: dict[str, object] = {"colors": None, "typography": None, "spacing": None, "radii": None}
+    fields.update(lists)
+    return GroundTruth(Path("t.json"), Path("t.png"), 1.0, **fields)  # type: ignore[arg-type]
+
+
+def test_color_scores_weight_by_summed_share_and_match_within_delta_e_2():
+    s = color_scores(TRUTH_COLORS, ["#ffffff", "#010101", "#0000ff"])
+    assert s["color_recall"] == pytest.approx(0.9)  # white 0.7 + black 0.2 of 1.0
+    assert s["color_recall_distinct"] == pytest.approx(2 / 3)
+    assert s["color_precision"] == pytest.approx(2 / 3)  # #0000ff is no paint of the page
+    assert s["color_exact"] == pytest.approx(0.5)  # black was found as #010101
+
+
+def test_color_far_beyond_delta_e_2_is_not_a_match():
+    s = color_scores([TruthColor("#000000", 1.0)], ["#101010"])
+    assert s["color_recall"] == 0.0
+    assert s["color_precision"] == 0.0
+    assert s["color_exact"] is None  # nothing matched: no data
+
+
+def test_low_share_truth_color_counts_for_precision_but_not_recall():
+    with_green = color_scores(TRUTH_COLORS, ["#ffffff", "#00ff00"])
+    without = color_scores(TRUTH_COLORS, ["#ffffff"])
+    assert with_green["color_recall"] == without["color_recall"] == pytest.approx(0.7)
+    assert with_green["color_recall_distinct"] == without["color_recall_distinct"] == pytest.approx(1 / 3)
+    assert with_green["color_precision"] == 1.0
+
+
+def test_empty_palette_has_zero_recall_and_null_precision_and_zero_f1():
+    page = score_page(_truth(colors=TRUTH_COLORS), Prediction(colors=()))
+    assert page["color_recall"] == 0.0
+    assert page["color_recall_distinct"] == 0.0
+    assert page["color_precision"] is None
+    assert page["color_f1"] == 0.0
+    assert page["palette_size"] == 0.0
+
+
+def test_color_f1_uses_distinct_recall():
+    page = score_page(_truth(colors=TRUTH_COLORS), Prediction(colors=("#ffffff", "#010101", "#0000ff")))
+    assert page["color_f1"] == pytest.approx(2 / 3)  # harmonic mean of 2/3 and 2/3, not of 0.9
+    assert page["palette_size"] == 3.0
+
+
+def test_font_size_and_line_height_scores_are_area_weighted_within_one_px():
+    typo = (
+        TruthText(16, 24, 300),
+        TruthText(14, 21, 100),
+        TruthText(32, None, 100),  # line-height: normal
+    )
+    page = score_page(_truth(typography=typo), Prediction(font_sizes=(15.2, 40), line_heights=(22,)))
+    assert page["font_size_recall"] == pytest.approx(0.6)  # 16 matched by 15.2; 14 is 1.2 px off
+    assert page["font_size_precision"] == pytest.approx(0.5)
+    assert page["font_size_f1"] == pytest.approx(2 * 0.6 * 0.5 / 1.1)
+    assert page["line_height_recall"] == pytest.approx(0.25)  # 21 of 24+21 by area
+
+
+def test_spacing_recall_counts_values_used_twice_and_precision_counts_any():
+    spacing = (TruthLength(16, 10), TruthLength(8, 5), TruthLength(4.2, 1))
+    page = score_page(_truth(spacing=spacing), Prediction(spacing=(8.9, 4, 30)))
+    assert page["spacing_recall"] == pytest.approx(5 / 15)  # 4.2 (count 1) is not asked for
+    assert page["spacing_precision"] == pytest.approx(2 / 3)  # 4 matches 4.2 all the same
+    assert page["spacing_f1"] == pytest.approx(2 * (1 / 3) * (2 / 3) / 1.0)
+
+
+def test_radius_recall_is_count_weighted():
+    radii = (TruthLength(6, 9), TruthLength(4, 1))
+    assert score_page(_truth(radii=radii), Prediction(radii=(5,)))["radius_recall"] == 1.0
+    assert score_page(_truth(radii=radii), Prediction(radii=(6.5,)))["radius_recall"] == pytest.approx(0.9)
+    assert score_page(_truth(radii=radii), Prediction(radii=(8,)))["radius_recall"] == 0.0
+
+
+def test_families_not_extracted_are_null_never_zero():
+    truth = _truth(
+        colors=TRUTH_COLORS,
+        typography=(TruthText(16, 24, 10),),
+        spacing=(TruthLength(8, 3),),
+        radii=(TruthLength(4, 3),),
+    )
+    page = score_page(truth, Prediction(colors=("#ffffff",)))
+    assert page["color_recall"] == pytest.approx(0.7)
+    for key in SCORES:
+        if not key.startswith("color") and key != "palette_size":
+            assert page[key] is None, key
+
+
+def test_truth_without_a_list_gives_null_scores_for_that_family():
+    page = score_page(_truth(), Prediction(colors=("#ffffff",), spacing=(8,), radii=(4,)))
+    assert page["color_recall"] is None
+    assert page["spacing_recall"] is None
+    assert page["radius_recall"] is None
+    assert page["palette_size"] == 1.0
+
+
+def test_f1_rules():
+    assert f1(0.5, 1.0) == pytest.approx(2 / 3)
+    assert f1(0.0, None) == 0.0
+    assert f1(None, 0.5) is None
+    assert f1(0.5, None) is None
+
+
+def test_mean_over_pages_skips_null():
+    overall = mean_scores([{"a": 1.0}, {"a": None}, {"a": 0.5}, {}], ["a", "b"])
+    assert overall == {"a": 0.75, "b": None}
