@@ -17,6 +17,7 @@ from designlens.errors import InputError
 DEFAULT_MAX_PIXELS = 60_000_000  # a 1280 x 40000 full-page capture still fits; bombs do not
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff")
 _SRGB = ImageCms.createProfile("sRGB")
+_LOSSY_FORMATS = {"JPEG", "MPO", "WEBP"}  # WebP may be lossless; treating it as lossy only denoises
 
 
 @dataclass(frozen=True, eq=False)
@@ -27,6 +28,7 @@ class DecodedImage:
     source: str
     pixels: npt.NDArray[np.uint8]  # height x width x 3, sRGB
     scale: float = 1.0  # image px per CSS px
+    lossy: bool = False  # decoded from a lossy format (JPEG, WebP): exact values carry noise
 
     @property
     def width(self) -> int:
@@ -87,6 +89,7 @@ def decode(
                     f"{max_pixels:,} (decompression bomb guard)",
                 )
             opened.load()
+            lossy = opened.format in _LOSSY_FORMATS
             icc = opened.info.get("icc_profile")
             img: Image.Image = ImageOps.exif_transpose(opened) or opened
             if icc and "icc_profile" not in img.info:
@@ -103,4 +106,4 @@ def decode(
     pixels = np.asarray(img, dtype=np.uint8)
     if pixels.ndim != 3 or pixels.shape[2] != 3 or pixels.size == 0:
         raise InputError(source, f"cannot read pixels (shape {pixels.shape})")
-    return DecodedImage(id=image_id(data), source=source, pixels=pixels, scale=scale)
+    return DecodedImage(id=image_id(data), source=source, pixels=pixels, scale=scale, lossy=lossy)

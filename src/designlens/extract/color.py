@@ -32,6 +32,10 @@ DEFAULTS: dict[str, Any] = {
     "min_core_pixels": 6,
     "blend_min_contact": 0.05,  # share of a color's edges that makes a neighbour count
     "min_region_pixels": 400,  # a flat region this large is paint of its own
+    "gradient_step": 6,  # RGB units between neighbouring bands of a banded gradient
+    "gradient_chain": 5,  # this many such bands in a row make a gradient
+    "lossy": False,  # denoise first (set for JPEG/WebP sources)
+    "lossy_radius": 4,  # RGB units: JPEG noise on flat paint stays within a few units
     "cooccurrence_tile": 8,  # px: "appears in the same places" means in the same tiles
     "cooccurrence_share": 0.5,  # ... for most of a partial-ink color's tiles
     "texture_window": 9,  # px: neighbourhood for texture density
@@ -163,18 +167,14 @@ def _per_color(index: npt.NDArray[np.intp], n: int, mask: npt.NDArray[np.bool_])
     return np.bincount(index[mask], minlength=n).astype(np.int64)
 
 
-def _touching_blends(
-    index: npt.NDArray[np.intp],
-    rgb: npt.NDArray[np.int16],
-    cand: npt.NDArray[np.intp],
-    ev: _Evidence,
-    min_contact: float,
+def _strong_contacts(
+    index: npt.NDArray[np.intp], cand: npt.NDArray[np.intp], n: int, ev: _Evidence, min_contact: float
 ) -> npt.NDArray[np.bool_]:
-    """Per candidate: a blend of two candidates it touches (the soft edge of a button on a page).
+    """k x k: candidate i touches candidate j along a fair share of i's edges.
 
-    Only candidates take part, so photos with thousands of colors stay cheap.
+    The share is of ALL of i's edges (candidates or not), so a few stray touches never
+    count. Only candidates take part, so photos with thousands of colors stay cheap.
     """
-    n = rgb.shape[0]
     k = cand.size
     pos = np.full(n, -1, dtype=np.intp)
     pos[cand] = np.arange(k)
@@ -184,17 +184,63 @@ def _touching_blends(
     both = (pa >= 0) & (pb >= 0)
     contact = np.bincount(pa[both] * k + pb[both], minlength=k * k).reshape(k, k)
     contact = contact + contact.T
-    # share of ALL of a color's edges, so a few stray touches never look strong
     total = np.bincount(pa[pa >= 0], minlength=k) + np.bincount(pb[pb >= 0], minlength=k)
+    return np.asarray((contact >= 2) & (contact >= min_contact * np.maximum(total, 1)[:, None]))
+
+
+def _touching_blends(strong: npt.NDArray[np.bool_], crgb: npt.NDArray[np.int16]) -> npt.NDArray[np.bool_]:
+    """Per candidate: a blend of two candidates it touches (the soft edge of a button on a page)."""
+    k = crgb.shape[0]
     result = np.zeros(k, dtype=bool)
-    crgb = rgb[cand]
     for i in range(k):
-        strong = np.flatnonzero((contact[i] >= 2) & (contact[i] >= min_contact * max(int(total[i]), 1)))
-        if strong.size < 2:
+        near = np.flatnonzero(strong[i])
+        if near.size < 2:
             continue
-        ia, ib = np.triu_indices(strong.size, k=1)
+        ia, ib = np.triu_indices(near.size, k=1)
         me = np.broadcast_to(crgb[i], (ia.size, 3))
-        result[i] = bool(_between(me, crgb[strong[ia]], crgb[strong[ib]]).any())
+        result[i] = bool(_between(me, crgb[near[ia]], crgb[near[ib]]).any())
+    return result
+
+
+def _gradient_steps(
+    strong: npt.NDArray[np.bool_],
+    crgb: npt.NDArray[np.int16],
+    region: npt.NDArray[np.bool_],
+    counts: npt.NDArray[np.int64],
+    max_step: int,
+    min_chain: int,
+) -> npt.NDArray[np.bool_]:
+    """Per candidate: part of a gradient, i.e. a chain of >= `min_chain` flat bands, each
+    touching the next and a few units from it. Banded (undithered) gradients are exactly
+    that; UI paint never is: neighbouring surfaces differ by more, and never many in a row.
+    Thin colors (glyph edges) never link, or text would chain a page's background away.
+    """
+    k = crgb.shape[0]
+    step = np.abs(crgb[:, None, :] - crgb[None, :, :]).max(axis=-1)
+    linked = (strong | strong.T) & (step <= max_step) & ~np.eye(k, dtype=bool)
+    linked &= region[:, None] | region[None, :]
+    result = np.zeros(k, dtype=bool)
+    seen = np.zeros(k, dtype=bool)
+    for start in range(k):
+        if seen[start] or not linked[start].any():
+            continue
+        component, frontier = [start], [start]
+        seen[start] = True
+        while frontier:
+            nxt = [int(j) for i in frontier for j in np.flatnonzero(linked[i] & ~seen[: k])]
+            nxt = list(dict.fromkeys(nxt))
+            seen[nxt] = True
+            component.extend(nxt)
+            frontier = nxt
+        if len(component) < min_chain:
+            continue
+        sizes = counts[component]
+        # Flat paint next to a gradient or soft shadow (a page under card shadows) dominates
+        # its chain; the bands of a gradient are all alike. Keep the dominant paints only.
+        if sizes.max() >= 0.3 * sizes.sum():
+            result[[c for c, n in zip(component, sizes, strict=True) if n < 0.25 * sizes.max()]] = True
+        else:
+            result[component] = True
     return result
 
 
@@ -248,12 +294,55 @@ def _ink_blends(
     return result
 
 
+def snap_lossy_noise(px: npt.NDArray[np.uint8], radius: int = 4) -> npt.NDArray[np.uint8]:
+    """Move every pixel to the most frequent exact color of its color neighbourhood.
+
+    JPEG turns one flat paint into a cloud of values a few units apart. Mode seeking
+    in RGB (bins of `radius` units, one bin of neighbourhood each way) sends each value
+    to the densest nearby value, which for a flat paint is the paint itself.
+    """
+    code = _pack(px)
+    uniq, counts, index = _count_colors(code)
+    rgb = _unpack(uniq)
+    q = 256 // radius
+    bins = (rgb[:, 0] // radius) * q * q + (rgb[:, 1] // radius) * q + rgb[:, 2] // radius
+    total = np.bincount(bins, weights=counts, minlength=q**3)
+    order = np.lexsort((-counts, bins))  # per bin, the most frequent exact value first
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = bins[order][1:] != bins[order][:-1]
+    best = np.full(q**3, -1, dtype=np.intp)
+    best[bins[order][first]] = order[first]
+    # each bin points at the fullest bin of its 3x3x3 neighbourhood; follow to the top
+    cube = total.reshape(q, q, q)
+    padded = np.pad(cube, 1, constant_values=-1.0)
+    ids = np.pad(np.arange(q**3).reshape(q, q, q), 1, constant_values=-1)
+    top_val = np.full((q, q, q), -1.0)
+    top_id = np.arange(q**3).reshape(q, q, q).copy()
+    for dr in range(3):
+        for dg in range(3):
+            for db in range(3):
+                v = padded[dr : dr + q, dg : dg + q, db : db + q]
+                better = v > top_val
+                top_val = np.where(better, v, top_val)
+                top_id = np.where(better, ids[dr : dr + q, dg : dg + q, db : db + q], top_id)
+    pointer = top_id.ravel()
+    for _ in range(16):
+        nxt = pointer[pointer]
+        if np.array_equal(nxt, pointer):
+            break
+        pointer = nxt
+    representative = best[pointer[bins]]
+    return np.asarray(rgb[representative][index], dtype=np.uint8)
+
+
 def find_paint_colors(px: npt.NDArray[np.uint8], config: Mapping[str, Any] | None = None) -> list[PaintColor]:
     """The paint colors of an sRGB screenshot (H x W x 3 uint8), most pixels first."""
     cfg = {**DEFAULTS, **(config or {})}
     h, w = px.shape[:2]
     if h < 2 or w < 2:
         return []
+    if cfg.get("lossy"):
+        px = snap_lossy_noise(px, int(cfg["lossy_radius"]))
     code = _pack(px)
     uniq, counts, index = _count_colors(code)
     ev = _pixel_evidence(px, code, cfg)
@@ -267,11 +356,16 @@ def find_paint_colors(px: npt.NDArray[np.uint8], config: Mapping[str, Any] | Non
     rgb = _unpack(uniq).astype(np.int16)
     # Flat regions are paint whatever lies around them; only thin things can be blends.
     thin = solid[cand] < 0.5 * counts[cand]
-    blend = _touching_blends(index, rgb, cand, ev, float(cfg["blend_min_contact"]))
+    strong = _strong_contacts(index, cand, uniq.size, ev, float(cfg["blend_min_contact"]))
+    crgb = rgb[cand]
+    blend = _touching_blends(strong, crgb)
     blend |= _ink_blends(
         index, rgb, cand, thin, counts, int(cfg["cooccurrence_tile"]), float(cfg["cooccurrence_share"])
     )
-    idx = cand[~(blend & thin)]
+    gradient = _gradient_steps(
+        strong, crgb, ~thin, counts[cand], int(cfg["gradient_step"]), int(cfg["gradient_chain"])
+    )
+    idx = cand[~(blend & thin) & ~gradient]
     if idx.size == 0:
         return []
     return _merge(uniq[idx], counts[idx], core[idx], solid[idx], cfg)
@@ -328,7 +422,8 @@ class ColorExtractor:
     def extract(self, image: DecodedImage, config: Mapping[str, Any]) -> list[Token]:
         total = image.width * image.height
         tokens: list[Token] = []
-        for paint in find_paint_colors(image.pixels, config):
+        settings = {"lossy": image.lossy, **config}
+        for paint in find_paint_colors(image.pixels, settings):
             share = paint.pixels / total
             confidence = min(1.0, paint.core / max(paint.pixels, 1) + 0.25)
             tokens.append(
