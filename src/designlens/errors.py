@@ -30,3 +30,14 @@ class TokenFormatError(DesignlensError):
 
 class UsageError(DesignlensError):
     """The caller asked for something that does not exist (unknown type, format, option)."""
+
+
+class AliasError(TokenFormatError):
+    """An alias points at nothing or, through a chain, back at itself; the message names the chain."""
+
+    def __init__(self, message: str, chain: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.chain = chain
+
+    def __reduce__(self) -> tuple[type[AliasError], tuple[str, tuple[str, ...]]]:
+        return (type(self), (str(self), self.chain))

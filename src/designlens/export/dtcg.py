@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from designlens.export._common import prepare
 from designlens.relate.graph import TokenGraph
 from designlens.tokens import TokenSet
 from designlens.tokens.dtcg import dumps
@@ -15,4 +16,4 @@ class DtcgExporter:
     file_name = "tokens.json"
 
     def export(self, tokens: TokenSet, graph: TokenGraph, options: Mapping[str, Any]) -> bytes:
-        return dumps(tokens).encode("utf-8")
+        return dumps(prepare(tokens, graph)).encode("utf-8")
