@@ -1,0 +1,168 @@
+"""Corner radii and border rings of boxes, measured on the pixels around a region.
+
+A rounded corner leaves the square corner of the box's bounding box uncovered; for a
+circular arc of radius r that missing area is r^2 (1 - pi/4). Summing the *uncovered share*
+of each pixel (anti-aliased pixels count in part) and inverting gives r to a fraction of a
+pixel, far better than reading where the straight side starts. Pills and circles are
+reported as their full radius, min(width, height) / 2, as browsers clip radii to that.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from designlens.extract.boxes import Rect
+
+_CORNER_SHARE = 1.0 - math.pi / 4.0  # uncovered share of an r x r corner square
+_MIN_CONTRAST = 12.0  # RGB distance below which a box's edge is too faint to measure a corner
+
+
+@dataclass(frozen=True, slots=True)
+class Border:
+    """A uniform ring around a box: width in image px and colour."""
+
+    width: int
+    color: tuple[int, int, int]
+
+
+def _close(a: npt.NDArray[np.int16], b: npt.NDArray[np.int16], step: int) -> npt.NDArray[np.bool_]:
+    return np.asarray(np.abs(a - b).max(axis=-1) <= step)
+
+
+def _side_strips(px: npt.NDArray[np.int16], box: Rect, depth: int) -> list[npt.NDArray[np.int16] | None]:
+    """For each side (top, bottom, left, right): depth x n pixels outside the middle third of that side,
+    nearest row first; None where the image ends first."""
+    x0, y0, x1, y1 = box
+    h, w = px.shape[:2]
+    qx0, qx1 = x0 + (x1 - x0) // 3, x1 - (x1 - x0) // 3
+    qy0, qy1 = y0 + (y1 - y0) // 3, y1 - (y1 - y0) // 3
+    out: list[npt.NDArray[np.int16] | None] = []
+    out.append(px[y0 - depth : y0, qx0:qx1][::-1] if y0 - depth >= 0 else None)
+    out.append(px[y1 : y1 + depth, qx0:qx1] if y1 + depth <= h else None)
+    out.append(px[qy0:qy1, x0 - depth : x0][:, ::-1].transpose(1, 0, 2) if x0 - depth >= 0 else None)
+    out.append(px[qy0:qy1, x1 : x1 + depth].transpose(1, 0, 2) if x1 + depth <= w else None)
+    return out
+
+
+def detect_border(
+    px: npt.NDArray[np.int16], box: Rect, fill: tuple[int, int, int], max_width: int, step: int = 4
+) -> Border | None:
+    """The ring of one colour, 1..max_width px wide, around `box` on at least two sides.
+
+    `px` is the image as int16 (H x W x 3); `box` the region's fill box. A line that runs
+    straight along the middle half of a side, differs from the fill and ends in another
+    colour is a border side; three sides agreeing on width and colour make a border.
+    """
+    if box[2] - box[0] < 4 or box[3] - box[1] < 4:
+        return None
+    fill_arr = np.array(fill, dtype=np.int16)
+    sides: list[tuple[int, npt.NDArray[np.int16]]] = []
+    for strip in _side_strips(px, box, max_width + 1):
+        if strip is None or strip.shape[1] == 0:
+            continue
+        color = strip[0, strip.shape[1] // 2]
+        if _close(color, fill_arr, step):
+            continue
+        width = 0
+        for row in strip:
+            if _close(row, color, step).mean() < 0.9:
+                break
+            width += 1
+        if 1 <= width <= max_width:
+            sides.append((width, color))
+    if len(sides) < 2:
+        return None
+    widths = [s[0] for s in sides]
+    best = max(set(widths), key=widths.count)
+    agree = [c for wd, c in sides if wd == best]
+    if len(agree) < 2 or not all(_close(c, agree[0], 2 * step) for c in agree):
+        return None
+    color = np.median(np.stack(agree), axis=0)
+    return Border(best, (int(color[0]), int(color[1]), int(color[2])))
+
+
+def _corner_missing(
+    corner: npt.NDArray[np.float32], outside: npt.NDArray[np.float32], edge: npt.NDArray[np.float32]
+) -> float:
+    """Uncovered area (px^2) of a k x k corner window oriented with the corner at [0, 0]."""
+    span = float(np.linalg.norm(edge - outside))
+    cover = np.clip(np.linalg.norm(corner - outside, axis=-1) / span, 0.0, 1.0)
+    k = cover.shape[1]
+    # Rows above the first one whose corner pixel is solid: below it the straight side runs.
+    straight = np.flatnonzero(cover[:, 0] >= 0.85)
+    rows = cover[: int(straight[0]) if straight.size else cover.shape[0]]
+    if rows.shape[0] == 0:
+        return 0.0
+    # Inside starts at the first solid pixel, or where a thin (border) line's cover peaks
+    # and falls again: past the line lies the box's own fill, which may match the outside.
+    stop = np.zeros(rows.shape, dtype=bool)
+    stop[:, :-1] = (rows[:, :-1] >= 0.85) | ((rows[:, :-1] >= 0.2) & (rows[:, 1:] < rows[:, :-1] - 0.1))
+    stop[:, -1] = True
+    end = stop.argmax(axis=1)
+    before = np.arange(k)[None, :] < end[:, None]
+    missing = float(((1.0 - rows) * before).sum())
+    # the peak pixel of a line is part line, part outside: count what it misses
+    peak = rows[np.arange(rows.shape[0]), end]
+    missing += float(np.where((peak < 0.85) & (end < k - 1), 1.0 - peak, 0.0).sum())
+    return missing
+
+
+def corner_radius(px: npt.NDArray[np.int16], box: Rect, max_radius: int) -> float | None:
+    """Corner radius in image px of the shape whose outer edge is `box`; None when not measurable.
+
+    Each corner with a visible outside pixel is measured on its own; the result is the
+    median of the rounded corners (a card header rounds only its top corners). A radius
+    that reaches half the short side is a pill or circle and comes back as exactly that.
+    """
+    x0, y0, x1, y1 = box
+    h, w = px.shape[:2]
+    bw, bh = x1 - x0, y1 - y0
+    k = min(bw // 2, bh // 2, max_radius + 2)
+    if k < 2:
+        return None
+    found: list[float] = []
+    measured = 0
+    # (outside pixel, corner window rows/cols, flips so the corner sits at [0, 0])
+    for cx, cy, fx, fy in (
+        (x0, y0, 1, 1),
+        (x1 - 1, y0, -1, 1),
+        (x0, y1 - 1, 1, -1),
+        (x1 - 1, y1 - 1, -1, -1),
+    ):
+        ox, oy = cx - fx, cy - fy
+        if not (0 <= ox < w and 0 <= oy < h):
+            continue
+        outside = px[oy, ox].astype(np.float32)
+        edge_h = px[cy, cx + fx * (bw // 2)].astype(np.float32)
+        edge_v = px[cy + fy * (bh // 2), cx].astype(np.float32)
+        if (
+            np.linalg.norm(edge_h - outside) < _MIN_CONTRAST
+            or np.linalg.norm(edge_v - outside) < _MIN_CONTRAST
+        ):
+            continue
+        ys = np.arange(cy, cy + fy * k, fy)
+        xs = np.arange(cx, cx + fx * k, fx)
+        window = px[np.ix_(ys, xs)].astype(np.float32)
+        measured += 1
+        missing = min(
+            _corner_missing(window, outside, edge_h),
+            _corner_missing(window.transpose(1, 0, 2), outside, edge_v),
+        )
+        r = math.sqrt(missing / _CORNER_SHARE)
+        if r >= 1.0:
+            found.append(r)
+    if measured == 0:
+        return None
+    if not found:
+        return 0.0
+    r = float(np.median(found))
+    full = min(bw, bh) / 2.0
+    if r >= full - 1.5 or (k == min(bw // 2, bh // 2) and r >= 0.85 * k):
+        return full
+    if r > max_radius:
+        return None
+    return r

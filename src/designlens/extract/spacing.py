@@ -1,0 +1,127 @@
+"""Spacing measured between boxes and their content: paddings, gaps and page margins.
+
+What a screenshot can and cannot show decides what is measured:
+- a horizontal padding is box edge to content (text starts at its padding, give or take a
+  glyph's side bearing); when both sides differ, the smaller is the padding and the larger
+  is slack of left- or right-aligned content;
+- a vertical padding is measured only to a child *box*: text ink sits inside a line box
+  whose half-leading is invisible, so edge-to-ink would overstate every vertical padding;
+- a gap is the space between two neighbouring boxes of one parent with nothing between them;
+- a page margin is the page's edge to its content, left and right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from designlens.extract.boxes import Rect, Region
+
+Kind = Literal["padding", "gap", "margin"]
+
+
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    """One spacing seen in an image: the value in image px and the segment it spans."""
+
+    kind: Kind
+    axis: Literal["x", "y"]
+    px: int  # image px
+    start: tuple[int, int]  # x, y in image px
+    end: tuple[int, int]
+
+
+def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
+    return min(a1, b1) - max(a0, b0)
+
+
+def _matches(hole: Rect, boxes: Sequence[Rect]) -> bool:
+    return any(all(abs(h - b) <= 1 for h, b in zip(hole, box, strict=True)) for box in boxes)
+
+
+def measure_padding(region: Region, outer: Sequence[Rect], max_px: int) -> list[Measurement]:
+    """Paddings of one box: its fill edge to its content (`outer`: its child boxes' outer rects)."""
+    if not region.holes:
+        return []
+    x0, y0, x1, y1 = region.box
+    out: list[Measurement] = []
+    left_hole = min(region.holes, key=lambda r: r[0])
+    right_hole = max(region.holes, key=lambda r: r[2])
+    top_hole = min(region.holes, key=lambda r: r[1])
+    bottom_hole = max(region.holes, key=lambda r: r[3])
+    cy = (top_hole[1] + bottom_hole[3]) // 2
+    cx = (left_hole[0] + right_hole[2]) // 2
+    left, right = left_hole[0] - x0, x1 - right_hole[2]
+    out += _pair("x", left, right, ((x0, cy), (left_hole[0], cy)), ((right_hole[2], cy), (x1, cy)), max_px)
+    if _matches(top_hole, outer) and _matches(bottom_hole, outer):
+        top, bottom = top_hole[1] - y0, y1 - bottom_hole[3]
+        out += _pair(
+            "y", top, bottom, ((cx, y0), (cx, top_hole[1])), ((cx, bottom_hole[3]), (cx, y1)), max_px
+        )
+    return out
+
+
+def _pair(
+    axis: Literal["x", "y"],
+    a: int,
+    b: int,
+    seg_a: tuple[tuple[int, int], tuple[int, int]],
+    seg_b: tuple[tuple[int, int], tuple[int, int]],
+    max_px: int,
+) -> list[Measurement]:
+    """Both sides when they agree (within 1 px), else only the smaller: the other is slack."""
+    sides = [(a, seg_a), (b, seg_b)] if abs(a - b) <= 1 else [min((a, seg_a), (b, seg_b), key=lambda s: s[0])]
+    return [Measurement("padding", axis, v, s[0], s[1]) for v, s in sides if 0 < v <= max_px]
+
+
+def measure_gaps(parent: Region, boxes: Sequence[Rect], max_px: int) -> list[Measurement]:
+    """Gaps between neighbouring boxes of one parent with no other content between them."""
+    out: list[Measurement] = []
+    for i, a in enumerate(boxes):
+        right: tuple[int, Rect] | None = None
+        below: tuple[int, Rect] | None = None
+        for j, b in enumerate(boxes):
+            if i == j:
+                continue
+            if b[0] >= a[2] and _overlap(a[1], a[3], b[1], b[3]) >= 0.5 * min(a[3] - a[1], b[3] - b[1]):
+                gap = b[0] - a[2]
+                if right is None or gap < right[0]:
+                    right = (gap, b)
+            if b[1] >= a[3] and _overlap(a[0], a[2], b[0], b[2]) >= 0.5 * min(a[2] - a[0], b[2] - b[0]):
+                gap = b[1] - a[3]
+                if below is None or gap < below[0]:
+                    below = (gap, b)
+        if right is not None and 0 < right[0] <= max_px:
+            b = right[1]
+            y0, y1 = max(a[1], b[1]), min(a[3], b[3])
+            if not _occupied(parent, (a[2], y0, b[0], y1)):
+                y = (y0 + y1) // 2
+                out.append(Measurement("gap", "x", right[0], (a[2], y), (b[0], y)))
+        if below is not None and 0 < below[0] <= max_px:
+            b = below[1]
+            x0, x1 = max(a[0], b[0]), min(a[2], b[2])
+            if not _occupied(parent, (x0, a[3], x1, b[1])):
+                x = (x0 + x1) // 2
+                out.append(Measurement("gap", "y", below[0], (x, a[3]), (x, b[1])))
+    return out
+
+
+def _occupied(parent: Region, rect: Rect) -> bool:
+    """Does any content of `parent` reach into `rect` (the space between two boxes)?"""
+    x0, y0, x1, y1 = rect
+    return any(h[0] < x1 and h[2] > x0 and h[1] < y1 and h[3] > y0 for h in parent.holes)
+
+
+def measure_margins(page: Region, width: int, max_px: int) -> list[Measurement]:
+    """The page's left and right edges to its content, when the page region spans the image."""
+    content = page.content
+    if content is None or page.box[0] != 0 or page.box[2] != width:
+        return []
+    y = (content[1] + content[3]) // 2
+    out = []
+    if 0 < content[0] <= max_px:
+        out.append(Measurement("margin", "x", content[0], (0, y), (content[0], y)))
+    if 0 < width - content[2] <= max_px:
+        out.append(Measurement("margin", "x", width - content[2], (content[2], y), (width, y)))
+    return out
