@@ -26,6 +26,16 @@ def _split(values: list[str]) -> list[str]:
     return [v.strip() for item in values for v in item.split(",") if v.strip()]
 
 
+def _formats(values: list[str]) -> list[str]:
+    """Comma-separated export formats; `all` stands for every installed exporter."""
+    names = _split(values)
+    if "all" not in names:
+        return names
+    from designlens.plugins import exporters
+
+    return sorted(exporters())
+
+
 def _usage_error(message: str) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(EXIT_USAGE)
@@ -38,7 +48,7 @@ def extract(
     types: Annotated[list[str], typer.Option("--types", help="Token types, comma separated.")] = [  # noqa: B006
         "color"
     ],
-    formats: Annotated[list[str], typer.Option("--formats", help="Export formats, comma separated.")] = [  # noqa: B006
+    formats: Annotated[list[str], typer.Option("--formats", help="Formats, comma separated, or all.")] = [  # noqa: B006
         "dtcg",
         "css",
     ],
@@ -54,7 +64,7 @@ def extract(
     from designlens.pipeline import extract as run
     from designlens.pipeline import render_exports, write_exports
 
-    type_list, format_list = _split(types), _split(formats)
+    type_list, format_list = _split(types), _formats(formats)
     try:
         scale_value: float | Literal["auto"] = "auto" if scale == "auto" else float(scale)
     except ValueError:
@@ -116,6 +126,35 @@ def list_plugins(
     for r in rows:
         table.add_row(r["kind"], r["name"], r["version"], r["package"], r["status"])
     Console().print(table)
+
+
+@app.command("export")
+def export(
+    tokens_file: Annotated[Path, typer.Argument(help="A DTCG tokens.json (from a previous extract).")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output directory.")] = Path("out"),
+    formats: Annotated[list[str], typer.Option("--formats", help="Formats, comma separated, or all.")] = [  # noqa: B006
+        "all"
+    ],
+) -> None:
+    """Re-export an existing DTCG file to other formats, without extracting again."""
+    from designlens.errors import DesignlensError, UsageError
+    from designlens.pipeline import relate, render_exports, write_exports
+    from designlens.tokens.dtcg import loads
+
+    try:
+        text = tokens_file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise _usage_error(f"{tokens_file}: {exc.strerror or exc}") from None
+    try:
+        tokens = loads(text)
+        files = render_exports(tokens, relate(tokens), _formats(formats))
+        written = write_exports(files, out)
+    except UsageError as exc:
+        raise _usage_error(str(exc)) from None
+    except DesignlensError as exc:
+        typer.echo(f"error: {tokens_file}: {exc}", err=True)
+        raise typer.Exit(EXIT_SOME_FAILED) from None
+    typer.echo(f"wrote {', '.join(sorted(files))} to {written}")
 
 
 @app.command("eval")
