@@ -40,3 +40,33 @@ def draw_ui(width: int = 1280, height: int = 800) -> Image.Image:
 
 def pixels(img: Image.Image) -> np.ndarray:
     return np.asarray(img.convert("RGB"))
+
+
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    import struct
+    import zlib
+
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def bomb_png(width: int = 30000, height: int = 30000) -> bytes:
+    """A tiny file whose header claims a huge image (a decompression bomb)."""
+    import struct
+    import zlib
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 64)
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", idat)
+            + png_chunk(b"IEND", b""))
+
+
+def png16_rgba(rgba16: np.ndarray) -> bytes:
+    """A 16-bit-per-channel RGBA PNG (Pillow cannot write these), from an HxWx4 uint16 array."""
+    import struct
+    import zlib
+
+    h, w, _ = rgba16.shape
+    rows = b"".join(b"\x00" + rgba16[y].astype(">u2").tobytes() for y in range(h))
+    ihdr = struct.pack(">IIBBBBB", w, h, 16, 6, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", zlib.compress(rows))
+            + png_chunk(b"IEND", b""))

@@ -100,7 +100,9 @@ def decode(
     except UnidentifiedImageError:
         raise InputError(source, "not a supported image (format not recognised)") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise InputError(source, f"over the pixel limit (decompression bomb guard): {exc}") from None
+        raise InputError(
+            source, f"image is over the limit of {max_pixels:,} pixels (decompression bomb guard): {exc}"
+        ) from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise InputError(source, f"corrupt or truncated image ({exc})") from None
     pixels = np.asarray(img, dtype=np.uint8)
