@@ -41,3 +41,16 @@ class AliasError(TokenFormatError):
 
     def __reduce__(self) -> tuple[type[AliasError], tuple[str, tuple[str, ...]]]:
         return (type(self), (str(self), self.chain))
+
+
+class RuntimeFailure(DesignlensError):
+    """A worker or worker pool failed (crash, hang, protocol breach, restart budget spent)."""
+
+
+class Interrupted(DesignlensError):
+    """A job stopped on request (SIGINT, SIGTERM, cancel) before it finished; it can be resumed."""
+
+    def __init__(self, job_id: str, pending: int) -> None:
+        super().__init__(f"job {job_id} interrupted with {pending} instance(s) pending")
+        self.job_id = job_id
+        self.pending = pending

@@ -5,25 +5,34 @@ Images are independent units of work and fail alone: one corrupt file never sink
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import json
 import os
 import shutil
+import signal
 import tempfile
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from designlens import plugins
-from designlens.errors import DesignlensError, InputError, PluginError, UsageError
+from designlens.cache import ResultCache, config_hash
+from designlens.errors import DesignlensError, InputError, Interrupted, PluginError, UsageError
 from designlens.events import EventBus
 from designlens.extract.scale import detect_scale
 from designlens.images import DEFAULT_MAX_PIXELS, DecodedImage, decode
 from designlens.relate.graph import TokenGraph
 from designlens.sources import ImageRef, resolve_paths
 from designlens.tokens import Token, TokenSet
+
+if TYPE_CHECKING:
+    from designlens.runtime.instance import Outcome
+    from designlens.runtime.options import RuntimeOptions
+    from designlens.store.joblog import JobLog
 
 OUTPUT_MARKER = ".designlens-output"
 
@@ -49,6 +58,7 @@ class ExtractionResult:
     graph: TokenGraph
     images: list[ImageResult] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)  # inputs that never became images
+    stats: dict[str, Any] = field(default_factory=dict)  # runtime: pools, cache, instance counts
 
     @property
     def failures(self) -> list[tuple[str, str]]:
@@ -61,6 +71,34 @@ class ExtractionResult:
 Scale = float | Literal["auto"]
 
 
+@dataclass(frozen=True)
+class InstanceOutput:
+    """What one instance (one image x one token type) gave."""
+
+    image_id: str
+    width: int
+    height: int
+    scale: float
+    tokens: tuple[Token, ...]
+
+
+def extract_instance(
+    data: bytes,
+    source: str,
+    extractor: plugins.Extractor,
+    config: Mapping[str, Any],
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    scale: Scale = "auto",
+) -> InstanceOutput:
+    """Decode one image's bytes and run one extractor on it: the unit a worker runs.
+
+    Raises InputError for a bad image; whatever the plugin raises passes through.
+    """
+    image = with_scale(decode(data, source, max_pixels=max_pixels), scale)
+    tokens = tuple(extractor.extract(image, config))
+    return InstanceOutput(image.id, image.width, image.height, image.scale, tokens)
+
+
 def process_image(
     path: str,
     types: Sequence[str],
@@ -68,28 +106,31 @@ def process_image(
     max_pixels: int = DEFAULT_MAX_PIXELS,
     scale: Scale = "auto",
 ) -> ImageResult:
-    """Decode one image and run the extractors of `types` on it (runs in a worker process)."""
+    """Decode one image and run the extractors of `types` on it, in this process."""
     start = time.perf_counter()
     ref = ImageRef(path)
     try:
-        image = decode(ref.read(), ref.path, max_pixels=max_pixels)
-        image = with_scale(image, scale)
+        data = ref.read()
         found = plugins.extractors()
         tokens: list[Token] = []
+        out: InstanceOutput | None = None
         for token_type in types:
             extractor = found.get(token_type)
             if extractor is None:
                 raise UsageError(f"no extractor for token type {token_type!r}")
-            tokens.extend(extractor.extract(image, config.get(token_type, {})))
+            out = extract_instance(data, ref.path, extractor, config.get(token_type, {}), max_pixels, scale)
+            tokens.extend(out.tokens)
     except InputError as exc:
         return ImageResult(path, error=exc.reason, seconds=time.perf_counter() - start)
     except Exception as exc:  # a plugin's bug must fail this image only
         return ImageResult(
             path, error=f"{type(exc).__name__}: {exc}", seconds=time.perf_counter() - start
         )
+    if out is None:
+        return ImageResult(path, seconds=time.perf_counter() - start)
     return ImageResult(
-        path, image.id, image.width, image.height, tuple(tokens), None, time.perf_counter() - start,
-        image.scale,
+        path, out.image_id, out.width, out.height, tuple(tokens), None, time.perf_counter() - start,
+        out.scale,
     )
 
 
@@ -145,77 +186,201 @@ def extract(
     bus: EventBus | None = None,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     scale: Scale = "auto",
+    db: str | None = None,
+    cache: ResultCache | str | os.PathLike[str] | None = None,
+    resume: str | None = None,
+    runtime: RuntimeOptions | None = None,
+    handle_signals: bool = False,
 ) -> ExtractionResult:
-    """Run the whole job on files, directories or globs; never raises for a bad image."""
-    config = dict(config or {})
+    """Run the whole job on files, directories or globs; never raises for a bad image.
+
+    `db` (a SQLAlchemy URL or SQLite path) keeps a job log: a killed run given the same
+    arguments again, or `resume=JOB_ID`, finishes without redoing completed instances.
+    `cache` (a ResultCache or a directory) skips the pixel work for images seen before.
+    With `handle_signals`, SIGINT/SIGTERM stop dispatch and raise Interrupted.
+    Raises UsageError (unknown type, unknown job), Interrupted, or StoreError.
+    """
+    return asyncio.run(
+        extract_async(
+            paths, types=types, config=config, workers=workers, bus=bus, max_pixels=max_pixels,
+            scale=scale, db=db, cache=cache, resume=resume, runtime=runtime, handle_signals=handle_signals,
+        )
+    )
+
+
+def job_key(spec: Mapping[str, Any]) -> str:
+    """What identifies "the same command": inputs (absolute), types, config, scale, pixel limit."""
+    text = json.dumps(spec, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+async def extract_async(
+    paths: Sequence[str],
+    *,
+    types: Sequence[str] = ("color",),
+    config: Mapping[str, Any] | None = None,
+    workers: int | None = None,
+    bus: EventBus | None = None,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    scale: Scale = "auto",
+    db: str | None = None,
+    cache: ResultCache | str | os.PathLike[str] | None = None,
+    resume: str | None = None,
+    runtime: RuntimeOptions | None = None,
+    handle_signals: bool = False,
+) -> ExtractionResult:
+    """`extract` for callers already inside an event loop (the HTTP service)."""
+    from designlens.cache import DiskCache
+    from designlens.runtime.backends.local import LocalBackend
+    from designlens.runtime.options import RuntimeOptions
+    from designlens.runtime.scheduler import Plan, Scheduler
+
     bus = bus or EventBus()
-    job_id = uuid.uuid4().hex[:12]
+    runtime = runtime or RuntimeOptions()
+    if workers:
+        runtime = replace(runtime, workers=workers)
+    joblog = _open_joblog(db) if db or resume else None
+    if resume and joblog is None:
+        raise UsageError("--resume needs a store (--db)")
+    spec: dict[str, Any] = {
+        "paths": [os.path.abspath(p) for p in paths], "types": list(types), "config": dict(config or {}),
+        "scale": scale, "max_pixels": max_pixels,
+    }
+    shown = list(paths)  # errors name inputs as the caller wrote them
+    row = None
+    if joblog is not None:
+        if resume:
+            row = joblog.find(resume)
+            if row is None:
+                raise UsageError(f"no job {resume!r} in the store {joblog.store.url}")
+            spec = dict(row.spec)
+            shown = list(spec["paths"])
+        else:
+            row = joblog.resumable(job_key(spec))
+    types, scale, max_pixels = spec["types"], spec["scale"], spec["max_pixels"]
+    config = spec["config"]
     known = plugins.extractors()
     unknown = [t for t in types if t not in known]
     if unknown:
         raise UsageError(f"unknown token type(s): {', '.join(unknown)} (have: {', '.join(sorted(known))})")
-    refs, errors = resolve_paths(paths)
+    job_id = row.id if row is not None else uuid.uuid4().hex[:12]
+    done = {}
+    if joblog is not None:
+        bus.subscribe(joblog.record)
+        done = joblog.begin(job_id, job_key(spec), spec, resume=row is not None)
+    refs, errors = resolve_paths(shown)
+    settings = {"scale": scale, "max_pixels": max_pixels}
+    plan = Plan(
+        job_id=job_id, refs=refs, types=list(types),
+        extractors={t: f"{known[t].name}@{known[t].version}" + _route_tag(runtime, t) for t in types},
+        configs={t: dict(config.get(t, {})) for t in types},
+        config_hashes={t: config_hash(config.get(t, {}), **settings) for t in types},
+        max_pixels=max_pixels, scale=scale,
+    )
+    result_cache = DiskCache(cache) if isinstance(cache, (str, os.PathLike)) else cache
     bus.publish(
-        "job.created", job_id, {"inputs": len(refs) + len(errors), "images": len(refs), "types": list(types)}
+        "job.created", job_id,
+        {"inputs": len(refs) + len(errors), "images": len(refs), "types": list(types),
+         "instances": len(refs) * len(types) + len(errors), "resumed": row is not None},
     )
     for err in errors:
         bus.publish("instance.failed", job_id, {"source": err.source, "error": err.reason})
-    results = _run_all(refs, types, config, workers, bus, job_id, max_pixels, scale)
-    # The same bytes reached twice are one image.
-    unique: dict[str, ImageResult] = {}
-    for r in results:
-        key = r.image_id or f"failed:{r.source}"
-        unique.setdefault(key, r)
-    kept = list(unique.values())
-    tokens = aggregate(kept, types, config)
+    default, routes = runtime.pools()
+    backend = LocalBackend(default, routes)
+    scheduler = Scheduler(plan, backend, bus, joblog, result_cache, done, grace=runtime.grace)
+    loop = asyncio.get_running_loop()
+    if handle_signals:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, scheduler.stop.set)
+    try:
+        report = await scheduler.run()
+    finally:
+        if handle_signals:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+        await backend.close()
+    stats = {"pools": backend.stats(), "instances": dict(report.counts), "pending": report.pending}
+    if isinstance(result_cache, DiskCache):
+        stats["cache"] = {"hits": result_cache.hits, "misses": result_cache.misses}
+    if report.interrupted:
+        if joblog is not None:
+            joblog.finish("interrupted")
+        raise Interrupted(job_id, report.pending)
+    images, ok = _image_results(report.outcomes, types)
+    tokens = aggregate(ok, types, config)
     for token in tokens:
         bus.publish("token.extracted", job_id, {"name": token.name, "type": token.type})
     graph = relate(tokens)
-    failed = sum(1 for r in kept if r.error) + len(errors)
+    for rel in graph:
+        bus.publish("relationship.discovered", job_id, {"source": rel.source, "target": rel.target,
+                                                        "type": rel.type})
+    errors = errors + report.read_errors
+    failed = sum(1 for r in images if r.error) + len(errors)
     bus.publish("job.completed", job_id, {"tokens": len(tokens), "failed": failed})
-    return ExtractionResult(job_id, tokens, graph, kept, errors)
+    if joblog is not None:
+        from designlens.runtime.codec import token_to_data
+
+        joblog.finish(
+            "completed",
+            [token_to_data(t) for t in tokens],
+            [{"source": r.source, "target": r.target, "type": r.type, "weight": r.weight,
+              "attributes": dict(r.attributes)} for r in graph],
+        )
+        joblog.store.close()
+    return ExtractionResult(job_id, tokens, graph, images, errors, stats)
 
 
-def _run_all(
-    refs: Sequence[ImageRef],
-    types: Sequence[str],
-    config: Mapping[str, Any],
-    workers: int | None,
-    bus: EventBus,
-    job_id: str,
-    max_pixels: int,
-    scale: Scale,
-) -> list[ImageResult]:
-    n = workers or os.cpu_count() or 1
-    results: list[ImageResult] = []
+def _open_joblog(db: str | None) -> JobLog:
+    from designlens.store import database_url
+    from designlens.store.database import Store
+    from designlens.store.joblog import JobLog
 
-    def done(result: ImageResult) -> None:
-        results.append(result)
-        if result.error is None:
-            bus.publish(
-                "instance.completed",
-                job_id,
-                {"source": result.source, "tokens": len(result.tokens), "seconds": result.seconds},
-            )
+    return JobLog(Store(database_url(db)))
+
+
+def _route_tag(runtime: RuntimeOptions, token_type: str) -> str:
+    """An external worker's results are cached apart from the built-in one's."""
+    argv = runtime.routes.get(token_type)
+    return f"+{hashlib.sha256(' '.join(argv).encode()).hexdigest()[:12]}" if argv else ""
+
+
+def _image_results(
+    outcomes: Iterable[Outcome], types: Sequence[str]
+) -> tuple[list[ImageResult], list[ImageResult]]:
+    """Per image: what it gave for reporting (with errors), and its good tokens for aggregation.
+
+    Tokens come in `types` order within an image and images in source order, whatever
+    order the instances finished in: same input, same bytes out.
+    """
+    by_image: dict[str, list[Outcome]] = {}
+    for outcome in outcomes:
+        by_image.setdefault(outcome.instance.image_id, []).append(outcome)
+    order = {t: i for i, t in enumerate(types)}
+    report: list[ImageResult] = []
+    good: list[ImageResult] = []
+    for parts in by_image.values():
+        parts.sort(key=lambda o: order.get(o.instance.token_type, len(order)))
+        first = parts[0]
+        outs = [o.output for o in parts if o.output is not None]
+        tokens = tuple(t for o in outs for t in o.tokens)
+        errs = {o.instance.token_type: o.error for o in parts if o.error is not None}
+        if not errs:
+            error = None
+        elif len(set(errs.values())) == 1 and len(errs) == len(parts):
+            error = next(iter(errs.values()))
         else:
-            bus.publish("instance.failed", job_id, {"source": result.source, "error": result.error})
-
-    if n <= 1 or len(refs) <= 1:
-        for ref in refs:
-            bus.publish("instance.started", job_id, {"source": ref.path})
-            done(process_image(ref.path, types, config, max_pixels, scale))
-        return sorted(results, key=lambda r: r.source)
-    with ProcessPoolExecutor(max_workers=min(n, len(refs))) as pool:
-        futures: list[tuple[ImageRef, Future[ImageResult]]] = []
-        for ref in refs:
-            bus.publish("instance.started", job_id, {"source": ref.path})
-            futures.append((ref, pool.submit(process_image, ref.path, types, config, max_pixels, scale)))
-        for ref, future in futures:
-            try:
-                done(future.result())
-            except Exception as exc:  # a worker that died takes only its image down
-                done(ImageResult(ref.path, error=f"worker failed: {type(exc).__name__}: {exc}"))
-    return sorted(results, key=lambda r: r.source)
+            error = "; ".join(f"{t}: {e}" for t, e in errs.items())
+        meta = outs[0] if outs else None
+        result = ImageResult(
+            first.instance.source, first.instance.image_id, meta.width if meta else 0,
+            meta.height if meta else 0, tokens, error, sum(o.seconds for o in parts),
+            meta.scale if meta else 1.0,
+        )
+        report.append(result)
+        good.append(replace(result, error=None))
+    report.sort(key=lambda r: r.source)
+    good.sort(key=lambda r: r.source)
+    return report, good
 
 
 def render_exports(

@@ -1,0 +1,26 @@
+"""Executors of instances. `local` (supervised worker processes) is the one today; a Ray
+backend fits the same four members."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from designlens.runtime.instance import Instance, Outcome
+
+
+class Backend(Protocol):
+    @property
+    def concurrency(self) -> int:
+        """How many instances it runs at once (the scheduler keeps that many in flight)."""
+        ...
+
+    async def run(self, instance: Instance) -> Outcome:
+        """Run one instance; a failure is an Outcome with an error, never an exception."""
+        ...
+
+    def stats(self) -> dict[str, Any]: ...
+
+    async def close(self) -> None: ...
+
+
+__all__ = ["Backend"]

@@ -1,0 +1,47 @@
+"""How a run executes: worker count, supervision, timeouts, memory cap, external workers."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from designlens.runtime.supervisor import PoolSpec, Strategy
+
+
+def default_worker_argv() -> tuple[str, ...]:
+    """The built-in Python worker; `-m` skips the CLI's imports for a faster spawn."""
+    return (sys.executable, "-m", "designlens.runtime.worker")
+
+
+@dataclass(frozen=True)
+class RuntimeOptions:
+    workers: int | None = None  # None: one per core
+    strategy: Strategy = "one_for_one"
+    max_restarts: int = 10
+    within: float = 60.0
+    call_timeout: float = 120.0
+    memory_limit: int | None = 4 << 30  # bytes of address space per worker; None: uncapped
+    ping_interval: float = 10.0
+    worker_argv: Sequence[str] | None = None  # None: the built-in Python worker
+    routes: Mapping[str, Sequence[str]] = field(default_factory=dict)  # token type -> external worker argv
+    grace: float = 10.0  # seconds running instances get to finish after SIGINT/SIGTERM
+    env: Mapping[str, str] | None = None
+
+    @property
+    def size(self) -> int:
+        return max(1, self.workers or os.cpu_count() or 1)
+
+    def pool(self, name: str, argv: Sequence[str], size: int) -> PoolSpec:
+        return PoolSpec(
+            argv=tuple(argv), size=size, strategy=self.strategy, max_restarts=self.max_restarts,
+            within=self.within, call_timeout=self.call_timeout, memory_limit=self.memory_limit,
+            ping_interval=self.ping_interval, env=self.env, name=name,
+        )
+
+    def pools(self) -> tuple[PoolSpec, dict[str, PoolSpec]]:
+        """The default pool and one pool per routed token type."""
+        default = self.pool("default", self.worker_argv or default_worker_argv(), self.size)
+        routes = {t: self.pool(t, argv, 1) for t, argv in self.routes.items()}
+        return default, routes
