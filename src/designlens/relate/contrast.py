@@ -27,7 +27,7 @@ _NORM_BG, _NORM_TXT, _REV_TXT, _REV_BG = 0.56, 0.57, 0.62, 0.65
 _BLK_THRS, _BLK_CLMP = 0.022, 1.414
 _SCALE, _LO_OFFSET, _DELTA_Y_MIN, _LO_CLIP = 1.14, 0.027, 0.0005, 0.1
 
-BACKGROUND_SHARE = 0.05  # a color covering this share of all pixels can be a background
+BACKGROUND_SHARE = 0.08  # a color covering this share of all pixels can be a background
 MAX_TEXT_CANDIDATES = 16  # inferred pairs: the most-used other colors only
 
 
@@ -94,6 +94,11 @@ def _hex(token: Token) -> str:
     return token.value.hex
 
 
+def _alpha(token: Token) -> float:
+    assert isinstance(token.value, Color)
+    return token.value.alpha
+
+
 def _share(token: Token) -> float:
     return float(token.extensions.get("share", 0.0))
 
@@ -158,7 +163,9 @@ class ContrastAnalyzer:
     def _inferred(colors: Sequence[Token]) -> list[Relationship]:
         bgs = backgrounds(colors)
         bg_names = {t.name for t in bgs}
-        others = sorted((t for t in colors if t.name not in bg_names), key=lambda t: (-_share(t), t.name))
+        # a translucent color's contrast depends on what is under it: not a text candidate
+        opaque = [t for t in colors if t.name not in bg_names and _alpha(t) >= 1.0]
+        others = sorted(opaque, key=lambda t: (-_share(t), t.name))
         out = []
         for text in others[:MAX_TEXT_CANDIDATES]:
             for background in bgs:

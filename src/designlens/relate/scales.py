@@ -38,13 +38,18 @@ def infer_base_unit(values: Sequence[float], min_fit: float = MIN_FIT) -> float 
 
 
 def fit_type_ratio(sizes: Sequence[float]) -> tuple[float, str | None]:
-    """(geometric-mean step ratio of the sorted distinct sizes, nearest named scale within 3%)."""
+    """(geometric-mean step ratio of the sorted distinct sizes, nearest named scale within 3%).
+
+    The name is None when the steps are uneven (any step more than 15% off the mean).
+    """
     distinct = sorted({s for s in sizes if s > 0})
     if len(distinct) < 2:
         return 1.0, None
     ratio = math.exp(math.log(distinct[-1] / distinct[0]) / (len(distinct) - 1))
     named, label = min(TYPE_RATIOS, key=lambda r: abs(r[0] - ratio))
-    return ratio, label if abs(named - ratio) / named <= 0.03 else None
+    # a scale only when every step is near the mean step, not a few sizes that average out
+    steady = all(abs(b / a - ratio) / ratio <= 0.15 for a, b in pairwise(distinct))
+    return ratio, label if steady and abs(named - ratio) / named <= 0.03 else None
 
 
 def _px(tokens: TokenSet, name: str) -> float | None:
