@@ -20,6 +20,7 @@ app = typer.Typer(
 )
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130
 
 
 def _split(values: list[str]) -> list[str]:
@@ -43,7 +44,9 @@ def _usage_error(message: str) -> typer.Exit:
 
 @app.command()
 def extract(
-    paths: Annotated[list[str], typer.Argument(help="Image files, directories or globs.")],
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Image files, directories or globs.", show_default=False)
+    ] = None,
     out: Annotated[Path, typer.Option("-o", "--out", help="Output directory.")] = Path("out"),
     types: Annotated[list[str], typer.Option("--types", help="Token types, comma separated.")] = [  # noqa: B006
         "color"
@@ -57,12 +60,53 @@ def extract(
         str, typer.Option("--scale", help="Image px per CSS px: auto, 1, 2 or 3.")
     ] = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary.")] = False,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Job store: SQLAlchemy URL or SQLite file [env DESIGNLENS_DATABASE_URL]."),
+    ] = None,
+    resume: Annotated[
+        str | None, typer.Option("--resume", help="Finish an interrupted job by its id.")
+    ] = None,
+    stats: Annotated[
+        bool, typer.Option("--stats", help="Print worker stats: calls, errors, restarts, latency.")
+    ] = False,
+    cache: Annotated[Path | None, typer.Option("--cache", help="Result cache directory.")] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Neither read nor write the result cache.")
+    ] = False,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.1, help="Seconds per instance before its worker is killed.")
+    ] = 120.0,
+    memory_limit: Annotated[
+        int, typer.Option("--memory-limit", min=0, help="MB of address space per worker (0: no cap).")
+    ] = 4096,
+    strategy: Annotated[
+        str, typer.Option("--strategy", help="Worker restarts: one_for_one, one_for_all, rest_for_one.")
+    ] = "one_for_one",
+    worker_cmd: Annotated[
+        list[str],
+        typer.Option("--worker-cmd", help="TYPE=COMMAND: run TYPE on an external worker (docs/PROTOCOL.md)."),
+    ] = [],  # noqa: B006
 ) -> None:
-    """Extract tokens from screenshots and write the exports to OUT."""
-    from designlens.cli_view import Progress, print_summary, summary_json
-    from designlens.errors import DesignlensError, UsageError
+    """Extract tokens from screenshots and write the exports to OUT.
+
+    Exit codes: 0 all good, 1 some inputs failed (the rest is exported), 2 usage error,
+    130 interrupted (resume with --resume JOB_ID).
+    """
+    from designlens.runtime.options import cli_runtime
+
+    try:
+        runtime = cli_runtime(workers, timeout, memory_limit, strategy, worker_cmd)
+    except ValueError as exc:
+        raise _usage_error(str(exc)) from None
+    if not paths and not resume:
+        raise _usage_error("give image paths, or --resume JOB_ID")
+    from designlens.cli_view import Progress, print_stats, print_summary, summary_json
+    from designlens.errors import DesignlensError, Interrupted, UsageError
     from designlens.pipeline import extract as run
     from designlens.pipeline import render_exports, write_exports
+    from designlens.runtime.options import default_cache_dir
+    from designlens.store import database_url
 
     type_list, format_list = _split(types), _formats(formats)
     try:
@@ -72,16 +116,26 @@ def extract(
     progress = None if as_json or not sys.stderr.isatty() else Progress()
     try:
         result = run(
-            paths,
+            paths or [],
             types=type_list,
-            workers=workers or None,
             bus=progress.bus if progress else None,
             scale=scale_value,
+            db=database_url(db),
+            cache=None if no_cache else (cache or default_cache_dir()),
+            resume=resume,
+            runtime=runtime,
+            handle_signals=True,
         )
         files = render_exports(result.tokens, result.graph, format_list)
         written = write_exports(files, out)
     except UsageError as exc:
         raise _usage_error(str(exc)) from None
+    except Interrupted as exc:
+        if progress:
+            progress.stop()
+        typer.echo(f"interrupted: {exc}\nresume with: designlens extract --resume {exc.job_id}"
+                   + (f" --db {db}" if db else "") + f" -o {out}", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     except DesignlensError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_SOME_FAILED) from None
@@ -93,9 +147,23 @@ def extract(
         typer.echo(json.dumps(summary_json(result, written, sorted(files)), indent=2))
     else:
         print_summary(result, written, sorted(files))
+    if stats:
+        print_stats(result.stats, as_json)
     for source, reason in result.failures:
         typer.echo(f"error: {source}: {reason}", err=True)
     raise typer.Exit(code)
+
+
+@app.command("worker")
+def worker(
+    plugin: Annotated[
+        list[str], typer.Option("--plugin", help="MODULE:ATTR extractor to host as well.")
+    ] = [],  # noqa: B006
+) -> None:
+    """Host the extractor plugins and answer framed requests on stdin/stdout (docs/PROTOCOL.md)."""
+    from designlens.runtime.worker import main as worker_main
+
+    raise typer.Exit(worker_main([a for p in plugin for a in ("--plugin", p)]))
 
 
 @app.command("plugins")

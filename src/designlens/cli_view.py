@@ -31,7 +31,7 @@ class Progress:
 
     def _on_event(self, event: Event) -> None:
         if event.name == "job.created":
-            self._bar.update(self._task, total=event.data.get("inputs", 0))
+            self._bar.update(self._task, total=event.data.get("instances", event.data.get("inputs", 0)))
         elif event.name in ("instance.completed", "instance.failed"):
             self._bar.update(self._task, advance=1, last=Path(str(event.data.get("source", ""))).name)
 
@@ -73,4 +73,26 @@ def summary_json(result: ExtractionResult, out: Path, files: list[str]) -> dict[
             for r in result.images
         ],
         "failures": [{"source": s, "error": e} for s, e in result.failures],
+        "runtime": result.stats,
     }
+
+
+def print_stats(stats: dict[str, Any], as_json: bool = False) -> None:
+    """Worker pool stats (calls, errors, restarts, latency percentiles) and cache use, on stderr."""
+    console = Console(stderr=True)
+    if as_json:
+        console.print_json(data=stats)
+        return
+    table = Table("pool", "calls", "errors", "restarts", "timeouts", "crashes", "p50 ms", "p90 ms", "p99 ms",
+                  title="workers")
+    for name, pool in stats.get("pools", {}).items():
+        lat = pool["latency_ms"]
+        table.add_row(name, *(str(pool[k]) for k in ("calls", "errors", "restarts", "timeouts", "crashes")),
+                      *(f"{lat[k]:.1f}" for k in ("p50", "p90", "p99")))
+    console.print(table)
+    counts = stats.get("instances", {})
+    cache = stats.get("cache", {})
+    console.print(
+        "instances: " + ", ".join(f"{k} {v}" for k, v in counts.items())
+        + (f"; cache: {cache.get('hits', 0)} hits, {cache.get('misses', 0)} misses" if cache else "")
+    )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from designlens.runtime.supervisor import PoolSpec, Strategy
+from designlens.runtime.supervisor import STRATEGIES, PoolSpec, Strategy
 
 
 def default_worker_argv() -> tuple[str, ...]:
@@ -45,3 +47,29 @@ class RuntimeOptions:
         default = self.pool("default", self.worker_argv or default_worker_argv(), self.size)
         routes = {t: self.pool(t, argv, 1) for t, argv in self.routes.items()}
         return default, routes
+
+
+def default_cache_dir() -> Path:
+    """$DESIGNLENS_CACHE_DIR, else `results/` beside the default store."""
+    from designlens.store import default_home
+
+    return Path(os.environ.get("DESIGNLENS_CACHE_DIR") or default_home() / "results")
+
+
+def cli_runtime(
+    workers: int, timeout: float, memory_mb: int, strategy: str, worker_cmds: Sequence[str]
+) -> RuntimeOptions:
+    """RuntimeOptions from the CLI's flags; ValueError names the bad flag."""
+    if strategy not in STRATEGIES:
+        raise ValueError(f"--strategy must be one of {', '.join(STRATEGIES)}, got {strategy!r}")
+    routes: dict[str, tuple[str, ...]] = {}
+    for item in worker_cmds:
+        token_type, sep, command = item.partition("=")
+        argv = tuple(shlex.split(command))
+        if not sep or not token_type or not argv:
+            raise ValueError(f"--worker-cmd takes TYPE=COMMAND, got {item!r}")
+        routes[token_type.strip()] = argv
+    return RuntimeOptions(
+        workers=workers or None, strategy=strategy, call_timeout=timeout,
+        memory_limit=memory_mb << 20 if memory_mb else None, routes=routes,
+    )
