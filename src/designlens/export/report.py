@@ -47,7 +47,8 @@ background:#111827;border-radius:3px}
 .thumbs{display:flex;gap:4px;margin-top:4px;flex-wrap:wrap}
 .thumbs img{width:40px;height:28px;object-fit:cover;
 border:1px solid #e5e7eb;border-radius:3px}
-.row{display:flex;align-items:center;gap:8px;margin:4px 0;font-size:13px}.row code{min-width:110px}
+.row{display:flex;flex-wrap:wrap;align-items:center;gap:4px 8px;margin:4px 0;font-size:13px}
+.row code{min-width:110px}
 .space{height:14px;background:#3b82f6;border-radius:2px}
 .specimen{margin:10px 0;padding:8px 0;border-bottom:1px dashed #e5e7eb;overflow-wrap:anywhere}
 .box{width:96px;height:64px;background:#f3f4f6;border:1px solid #d1d5db}

@@ -10,6 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from designlens.export._common import prepare
 from designlens.relate.graph import TokenGraph
 from designlens.tokens import TokenSet
 
@@ -60,5 +61,6 @@ class StyleDictionaryExporter:
     file_name = "style-dictionary.config.json"
 
     def export(self, tokens: TokenSet, graph: TokenGraph, options: Mapping[str, Any]) -> bytes:
+        prepare(tokens, graph)  # the config is only as good as the tokens.json it builds
         document = config(str(options.get("source", "tokens.json")), str(options.get("buildPath", "build/")))
         return (json.dumps(document, indent=2) + "\n").encode("utf-8")
