@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck unit setup system-deps clean
+.PHONY: demo test lint typecheck unit setup system-deps clean bench
 
 setup: $(STAMP)
 
@@ -30,6 +30,16 @@ unit: $(STAMP)
 	$(BIN)/pytest
 
 test: $(STAMP) system-deps lint unit
+
+# Color benches against peers (not package dependencies). Pylette goes in --no-deps so the
+# GUI opencv-python never lands beside opencv-python-headless (both install `cv2`).
+bench: $(STAMP)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[bench]'
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps 'pylette>=6,<7'
+	@if $(BIN)/python -m pip show opencv-python >/dev/null 2>&1; then \
+	  echo "opencv-python is installed beside opencv-python-headless: uninstall it" >&2; exit 1; fi
+	$(BIN)/python bench/color_accuracy.py
+	$(BIN)/python bench/color.py
 
 clean:
 	rm -rf $(VENV) out build *.egg-info
