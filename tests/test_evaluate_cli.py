@@ -70,7 +70,7 @@ def _run(*args: str) -> Any:
 
 
 def test_eval_json_scores_a_generated_page_set_with_known_answers(page_set: Path):
-    result = _run(str(page_set), "--json", "--workers", "2")
+    result = _run(str(page_set), "--json", "--types", "color", "--workers", "2")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     pages = {p["page"]: p for p in report["pages"]}
@@ -89,24 +89,25 @@ def test_eval_json_scores_a_generated_page_set_with_known_answers(page_set: Path
     assert overall["color_recall"] == pytest.approx(
         (flat["color_recall"] + pages["flat-jpeg"]["color_recall"]) / 2
     )
-    # Only `color` has an extractor today: the other families are null, not 0.
+    # Families whose extractor was not requested are null, not 0.
     for key in ("font_size_recall", "line_height_recall", "spacing_recall", "radius_recall", "spacing_f1"):
         assert flat[key] is None
         assert overall[key] is None
     assert report["errors"] == []
 
 
-def test_eval_requested_type_without_extractor_is_noted_and_null(page_set: Path):
-    result = _run(str(page_set), "--json", "--types", "color,typography")
+def test_eval_requested_type_without_extractor_is_noted_and_its_scores_null(page_set: Path):
+    result = _run(str(page_set), "--json", "--types", "hologram")
     assert result.exit_code == 0
-    assert "no extractor for token type 'typography'" in result.stderr
-    overall = json.loads(result.stdout)["overall"]
-    assert overall["color_recall"] is not None
-    assert overall["font_size_recall"] is None
+    assert "no extractor for token type 'hologram'" in result.stderr
+    report = json.loads(result.stdout)
+    assert report["types"] == []
+    assert len(report["pages"]) == 2
+    assert all(v is None for k, v in report["overall"].items() if k != "seconds")
 
 
 def test_eval_prints_a_table_per_page_and_overall(page_set: Path):
-    result = _run(str(page_set))
+    result = _run(str(page_set), "--types", "color")
     assert result.exit_code == 0
     assert "flat-jpeg" in result.stdout
     assert "overall (mean)" in result.stdout
