@@ -243,10 +243,10 @@ async def extract_async(
     if resume and joblog is None:
         raise UsageError("--resume needs a store (--db)")
     spec: dict[str, Any] = {
-        "paths": [os.path.abspath(p) for p in paths], "types": list(types), "config": dict(config or {}),
-        "scale": scale, "max_pixels": max_pixels,
+        "paths": [os.path.abspath(p) for p in paths], "inputs": list(paths), "cwd": os.getcwd(),
+        "types": list(types), "config": dict(config or {}), "scale": scale, "max_pixels": max_pixels,
     }
-    shown = list(paths)  # errors name inputs as the caller wrote them
+    shown = list(paths)  # inputs as the caller wrote them: errors and provenance name them so
     row = None
     if joblog is not None:
         if resume:
@@ -254,7 +254,8 @@ async def extract_async(
             if row is None:
                 raise UsageError(f"no job {resume!r} in the store {joblog.store.url}")
             spec = dict(row.spec)
-            shown = list(spec["paths"])
+            same_dir = spec.get("cwd") == os.getcwd()
+            shown = list(spec["inputs"] if same_dir else spec["paths"])
         else:
             row = joblog.resumable(job_key(spec))
     types, scale, max_pixels = spec["types"], spec["scale"], spec["max_pixels"]
