@@ -30,9 +30,18 @@ def draw_ui(width: int = 1280, height: int = 800) -> Image.Image:
     d.rectangle([0, 0, width, 64], fill="#1f2937")
     d.rounded_rectangle([80, 120, 760, 560], radius=12, fill="#f1f3f5", outline="#d1d5db", width=1)
     d.text((112, 150), "Account settings", fill="#111827", font=bold)
-    for i in range(8):
-        d.text((112, 210 + 24 * i), "Manage the people, billing and security of your team.",
-               fill="#6b7280", font=font)
+    lines = [
+        "Manage the people, billing and security of your team.",
+        "Invite colleagues by email; they join with the role you pick.",
+        "Owners can change plans, download invoices and close the account.",
+        "Two-factor sign-in is required for every administrator.",
+        "Audit logs keep 400 days of changes to projects and keys.",
+        "Export everything as JSON or CSV whenever you like.",
+        "Single sign-on works with any SAML 2.0 or OIDC provider.",
+        "Questions? Write to support and we answer within a day.",
+    ]
+    for i, line in enumerate(lines):
+        d.text((112, 210 + 24 * i), line, fill="#6b7280", font=font)
     d.rounded_rectangle([112, 480, 272, 524], radius=8, fill="#2563eb")
     d.rounded_rectangle([800, 120, 880, 148], radius=14, fill="#dc2626")
     return img

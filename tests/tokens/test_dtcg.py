@@ -104,7 +104,7 @@ def test_schema_check_catches_a_broken_color_so_the_test_above_can_fail() -> Non
 def test_token_that_is_also_a_group_is_refused_with_both_names() -> None:
     tokens = TokenSet([Token("spacing.1", "dimension", Dimension(4)),
                        Token("spacing.1.half", "dimension", Dimension(2))])
-    with pytest.raises(TokenFormatError, match="spacing.1"):
+    with pytest.raises(TokenFormatError, match=r"spacing\.1"):
         dumps(tokens)
 
 

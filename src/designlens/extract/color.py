@@ -36,8 +36,7 @@ DEFAULTS: dict[str, Any] = {
     "gradient_chain": 5,  # this many such bands in a row make a gradient
     "lossy": False,  # denoise first (set for JPEG/WebP sources)
     "lossy_radius": 4,  # RGB units: JPEG noise on flat paint stays within a few units
-    "cooccurrence_tile": 8,  # px: "appears in the same places" means in the same tiles
-    "cooccurrence_share": 0.5,  # ... for most of a partial-ink color's tiles
+    "ink_spike": 8.0,  # an ink holds this many times the pixels of the values around it on its ramp
     "texture_window": 9,  # px: neighbourhood for texture density
     "texture_density": 0.45,  # share of the window in small steps that makes it texture
     "max_colors": 64,
@@ -244,53 +243,55 @@ def _gradient_steps(
     return result
 
 
-def _ink_blends(
-    index: npt.NDArray[np.intp],
+def _partial_inks(
     rgb: npt.NDArray[np.int16],
+    counts: npt.NDArray[np.int64],
     cand: npt.NDArray[np.intp],
     thin: npt.NDArray[np.bool_],
-    counts: npt.NDArray[np.int64],
-    tile: int,
-    shared: float,
+    strong: npt.NDArray[np.bool_],
+    spike: float,
 ) -> npt.NDArray[np.bool_]:
-    """Per candidate: a partial-coverage glyph color, between a background and an ink it lives with.
+    """Per candidate: a partial-coverage glyph color rather than an ink of its own.
 
-    Thin glyph stems that never reach full ink look like paint pixel by pixel; palette-wide
-    they lie between a background and the ink of the same text, in the same places.
+    Glyph edges spread one ink over a ramp of values from the background towards it; thin
+    stems that never reach full coverage repeat some of those values often enough to look
+    like paint. But a real ink (body text, muted text) is a *spike* on its ramp: it holds
+    many more pixels than the values just before and after it on the same line, while a
+    partial value is about as frequent as its neighbours.
     """
     k = cand.size
     result = np.zeros(k, dtype=bool)
-    thin_idx = np.flatnonzero(thin)
-    if thin_idx.size < 2 or thin_idx.size == k:
+    family = np.flatnonzero(counts >= 3)  # photo noise never forms a ramp worth reading
+    frgb = rgb[family].astype(np.float32)
+    fcount = counts[family]
+    backgrounds = np.flatnonzero(~thin)
+    if backgrounds.size == 0:
         return result
-    m = thin_idx.size
-    lookup = np.full(rgb.shape[0], -1, dtype=np.intp)
-    lookup[cand[thin_idx]] = np.arange(m)
-    label = lookup[index]
-    ys, xs = np.nonzero(label >= 0)
-    tiles_x = index.shape[1] // tile + 1
-    tile_id = (ys // tile).astype(np.int64) * tiles_x + xs // tile
-    pairs = np.unique(tile_id * m + label[ys, xs])
-    tiles, owner = np.divmod(pairs, m)
-    _, row = np.unique(tiles, return_inverse=True)
-    presence = np.zeros((int(row.max()) + 1, m), dtype=np.float32)
-    presence[row, owner] = 1.0
-    together = presence.T @ presence  # tiles shared by each pair of thin colors
-    own = np.diag(together)
-    crgb = rgb[cand]
-    backgrounds = crgb[~thin]
-    thin_counts = counts[cand[thin_idx]]
-    for j in range(m):
-        lives_with = np.flatnonzero(
-            (together[j] >= float(shared) * own[j]) & (np.arange(m) != j) & (thin_counts >= thin_counts[j])
-        )
-        if lives_with.size == 0:
-            continue
-        inks = crgb[thin_idx[lives_with]]
-        bg = np.repeat(backgrounds, inks.shape[0], axis=0)
-        ink = np.tile(inks, (backgrounds.shape[0], 1))
-        me = np.broadcast_to(crgb[thin_idx[j]], bg.shape)
-        result[thin_idx[j]] = bool(_between(me, bg, ink).any())
+    crgb = rgb[cand].astype(np.float32)
+    for i in np.flatnonzero(thin):
+        touching = backgrounds[strong[i, backgrounds]]
+        for b in touching if touching.size else backgrounds:
+            d = crgb[i] - crgb[b]
+            dd = float(d @ d)
+            if dd < 144.0:
+                continue
+            v = frgb - crgb[b]
+            t = (v @ d) / dd
+            resid = v - t[:, None] * d[None, :]
+            tol = 3.0 + 0.08 * np.sqrt(dd)
+            on_line = (resid * resid).sum(axis=1) <= tol * tol
+            near = on_line & (np.abs(t - 1.0) <= 0.12) & (family != cand[i])
+            if np.count_nonzero(near) >= 3 and counts[cand[i]] >= spike * float(np.median(fcount[near])):
+                continue
+            # Not a spike; a partial only if a stronger ink lies further along the same line
+            # (the extreme of a ramp is an ink, however faint its spike).
+            ct = ((crgb - crgb[b]) @ d) / dd
+            cres = (crgb - crgb[b]) - ct[:, None] * d[None, :]
+            beyond = ((cres * cres).sum(axis=1) <= tol * tol) & (ct > 1.0) & (counts[cand] >= counts[cand[i]])
+            beyond[i] = False
+            if beyond.any():
+                result[i] = True
+                break
     return result
 
 
@@ -359,9 +360,7 @@ def find_paint_colors(px: npt.NDArray[np.uint8], config: Mapping[str, Any] | Non
     strong = _strong_contacts(index, cand, uniq.size, ev, float(cfg["blend_min_contact"]))
     crgb = rgb[cand]
     blend = _touching_blends(strong, crgb)
-    blend |= _ink_blends(
-        index, rgb, cand, thin, counts, int(cfg["cooccurrence_tile"]), float(cfg["cooccurrence_share"])
-    )
+    blend |= _partial_inks(rgb, counts, cand, thin, strong, float(cfg["ink_spike"]))
     gradient = _gradient_steps(
         strong, crgb, ~thin, counts[cand], int(cfg["gradient_step"]), int(cfg["gradient_chain"])
     )
