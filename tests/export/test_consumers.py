@@ -11,12 +11,12 @@ import jsonschema
 import pytest
 import tinycss2
 from referencing import Registry, Resource
-from tests.export.conftest import BIN, TOOLS, fails, run
 
 from designlens.export.css import variable_name
 from designlens.export.typescript import ts_value
 from designlens.relate.aliases import resolve
 from designlens.tokens import TokenSet
+from tests.export.conftest import BIN, TOOLS, fails, run
 
 SCHEMA_DIR = Path(__file__).parent / "dtcg-schema"
 

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image
-from tests.export.conftest import IMAGE_A, IMAGE_B, ROOT
 
 from designlens.export.report import ReportExporter
 from designlens.relate.graph import TokenGraph
 from designlens.tokens import TokenSet
+from tests.export.conftest import IMAGE_A, IMAGE_B, ROOT
 
 ARTIFACTS = ROOT / "test-artifacts"
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageCms, ImageDraw, ImageFont
-from tests.synthetic import FONT, UI_PAINT, draw_ui, pixels
 
 from designlens.extract.color import find_paint_colors
 from designlens.images import decode
+from tests.synthetic import FONT, UI_PAINT, draw_ui, pixels
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
