@@ -30,7 +30,8 @@ def test_writing_an_instances_tokens_twice_keeps_one_copy(store: Store) -> None:
         store.tokens.replace_raw(conn, "job1", "n1", [_token("color.a"), _token("color.b")])
         store.tokens.replace_raw(conn, "job1", "n1", [_token("color.a"), _token("color.b")])
         assert store.tokens.count(conn, "job1", "raw") == 2
-        assert [t["name"] for t in store.tokens.raw_of_instances(conn, ["n1"])["n1"]] == ["color.a", "color.b"]
+        raw = store.tokens.raw_of_instances(conn, ["n1"])["n1"]
+        assert [t["name"] for t in raw] == ["color.a", "color.b"]
 
 
 def test_adding_an_instance_again_keeps_its_state(store: Store) -> None:
@@ -42,10 +43,11 @@ def test_adding_an_instance_again_keeps_its_state(store: Store) -> None:
 
 
 def test_event_versions_are_unique_per_job(store: Store) -> None:
+    row = {"job_id": "job1", "version": 1, "name": "job.created", "data": {}, "at": 0.0}
     with store.transaction() as conn:
-        store.events.append(conn, [{"job_id": "job1", "version": 1, "name": "job.created", "data": {}, "at": 0.0}])
+        store.events.append(conn, [row])
     with pytest.raises(IntegrityError), store.transaction() as conn:
-        store.events.append(conn, [{"job_id": "job1", "version": 1, "name": "job.created", "data": {}, "at": 0.0}])
+        store.events.append(conn, [row])
 
 
 def test_events_after_a_sequence_resume_a_stream(store: Store) -> None:
