@@ -25,6 +25,7 @@ def make_screens(folder: Path, names: Sequence[str], size: tuple[int, int] = (24
         d.rectangle([0, 0, size[0], 24], fill="#1f2937")
         d.rectangle([16, 40, 16 + 40 + (i * 7) % 120, 90], fill="#2563eb")
         d.rectangle([20, 110, 200, 140], fill=(200, (i * 37) % 256, 60))
+        img.putpixel((size[0] - 1, size[1] - 1), (i % 256, i // 256 % 256, 7))  # unique even when tiny
         path = folder / name
         img.save(path)
         out.append(path)

@@ -1,0 +1,81 @@
+"""The scheduler: bounded in-flight work, duplicates, unreadable inputs, per-instance failure."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from designlens.events import Event, EventBus
+from designlens.pipeline import InstanceOutput
+from designlens.runtime.instance import Instance, Outcome
+from designlens.runtime.scheduler import Plan, Scheduler
+from designlens.sources import ImageRef
+from tests.runtime.rt_helpers import make_screens
+
+
+class SlowBackend:
+    """Answers every instance after a pause and records how much work was waiting at once."""
+
+    def __init__(self, concurrency: int) -> None:
+        self.concurrency = concurrency
+        self.scheduler: Scheduler | None = None
+        self.running = 0
+        self.most_running = 0
+        self.most_waiting = 0
+
+    async def run(self, instance: Instance) -> Outcome:
+        assert self.scheduler is not None
+        self.running += 1
+        self.most_running = max(self.most_running, self.running)
+        self.most_waiting = max(self.most_waiting, self.scheduler._queue.qsize())
+        await asyncio.sleep(0.005)
+        self.running -= 1
+        if "bad" in instance.source:
+            return Outcome(instance, None, "it broke")
+        return Outcome(instance, InstanceOutput(instance.image_id, 1, 1, 1.0, ()))
+
+    def stats(self) -> dict[str, Any]:
+        return {}
+
+    async def close(self) -> None:
+        pass
+
+
+def _plan(refs: list[ImageRef], types: tuple[str, ...] = ("color",)) -> Plan:
+    return Plan("job", refs, types, {t: f"{t}@1" for t in types}, {}, {t: "h" for t in types}, 10**8, 1.0)
+
+
+def _run(plan: Plan, backend: SlowBackend, bus: EventBus | None = None) -> Any:
+    async def body() -> Any:
+        scheduler = Scheduler(plan, backend, bus or EventBus())
+        backend.scheduler = scheduler
+        return await scheduler.run()
+
+    return asyncio.run(body())
+
+
+def test_work_in_flight_stays_bounded_whatever_the_batch_size(tmp_path: Path) -> None:
+    paths = make_screens(tmp_path, [f"{i}.png" for i in range(60)], size=(40, 30))
+    backend = SlowBackend(concurrency=2)
+    report = _run(_plan([ImageRef(str(p)) for p in paths], ("color", "faults")), backend)
+    assert len(report.outcomes) == 120
+    assert backend.most_running <= 2
+    assert backend.most_waiting <= 4  # the queue holds twice the concurrency, never the batch
+
+
+def test_duplicate_images_run_once_and_unreadable_inputs_fail_alone(tmp_path: Path) -> None:
+    [a, b] = make_screens(tmp_path, ["a.png", "bad.png"], size=(40, 30))
+    copy = tmp_path / "copy-of-a.png"
+    copy.write_bytes(a.read_bytes())
+    events: list[Event] = []
+    bus = EventBus()
+    bus.subscribe(events.append)
+    refs = [ImageRef(str(p)) for p in (a, b, copy, tmp_path / "gone.png")]
+    report = _run(_plan(refs), SlowBackend(concurrency=1), bus)
+    assert report.counts["duplicates"] == 1
+    outcomes = sorted(report.outcomes, key=lambda o: o.instance.source)
+    assert [o.status for o in outcomes] == ["complete", "failed"]
+    assert [e.source for e in report.read_errors] == [str(tmp_path / "gone.png")]
+    failed = [e.data["source"] for e in events if e.name == "instance.failed"]
+    assert sorted(failed) == sorted([str(b), str(tmp_path / "gone.png")])
