@@ -87,6 +87,9 @@ def extract(
         list[str],
         typer.Option("--worker-cmd", help="TYPE=COMMAND: run TYPE on an external worker (docs/PROTOCOL.md)."),
     ] = [],  # noqa: B006
+    overlay: Annotated[
+        bool, typer.Option("--overlay", help="Also write overlays/<image>.png: boxes, spacing, radii.")
+    ] = False,
 ) -> None:
     """Extract tokens from screenshots and write the exports to OUT.
 
@@ -127,6 +130,10 @@ def extract(
             handle_signals=True,
         )
         files = render_exports(result.tokens, result.graph, format_list)
+        if overlay:
+            from designlens.overlay import render_overlays
+
+            files.update(render_overlays(result.images))
         written = write_exports(files, out)
     except UsageError as exc:
         raise _usage_error(str(exc)) from None

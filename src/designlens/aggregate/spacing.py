@@ -20,8 +20,8 @@ from designlens.tokens import Dimension, Provenance, Token
 
 DEFAULTS: dict[str, Any] = {
     "tolerance": 0.10,  # relative: values this close are one token
-    "grid_tolerance": 0.5,  # px: how far from a multiple of the base a value may sit and be on grid
-    "min_grid_share": 0.8,  # count share the grid must hold to be the base
+    "grid_tolerance": 0.25,  # px: how far from a multiple of the base a value may sit and be on grid
+    "base_tolerance": 1.0,  # px: the same when inferring the base from measured (noisy) values
     "min_step_share": 0.05,  # a value this frequent bounds the base from above
     "min_count": 1,  # sightings a value needs to become a token
     "rem_px": 16.0,
@@ -74,23 +74,20 @@ def collect(tokens: Sequence[Token], rem_px: float = 16.0) -> dict[float, Measur
 def dedup(
     values: Mapping[float, Measured], tolerance: float, keep_apart: Callable[[float, float], bool]
 ) -> list[Measured]:
-    """Merge values within `tolerance` (relative) into the most frequent one, unless
-    `keep_apart(a, b)`; sorted by value."""
+    """Merge each value into the nearest more frequent one within `tolerance` (relative),
+    unless `keep_apart(a, b)`; sorted by value."""
     kept: list[Measured] = []
     for m in sorted(values.values(), key=lambda m: (-m.count, m.value)):
-        home = next(
-            (
-                k
-                for k in kept
-                if abs(k.value - m.value) <= tolerance * max(k.value, m.value)
-                and not keep_apart(k.value, m.value)
-            ),
-            None,
-        )
-        if home is None:
-            kept.append(Measured(m.value, m.count, dict(m.images), Counter(m.kinds), list(m.merged), m.full))
+        near = [
+            k
+            for k in kept
+            if abs(k.value - m.value) <= tolerance * max(k.value, m.value)
+            and not keep_apart(k.value, m.value)
+        ]
+        if near:
+            min(near, key=lambda k: (abs(k.value - m.value), -k.count)).absorb(m)
         else:
-            home.absorb(m)
+            kept.append(Measured(m.value, m.count, dict(m.images), Counter(m.kinds), list(m.merged), m.full))
     return sorted(kept, key=lambda m: m.value)
 
 
@@ -116,30 +113,37 @@ class BaseUnit:
 
 
 def infer_base_unit(counts: Mapping[float, int], config: Mapping[str, Any] | None = None) -> BaseUnit | None:
-    """The largest candidate unit whose grid holds most of the spacing (by count).
+    """The unit whose grid holds the spacing (by count) best beyond what chance would put on it.
 
-    A unit larger than a frequent value cannot be the base (4 px paddings beside 8 px gaps
-    make a 4 px system), so frequent small values bound it from above. None without values.
+    Measured values scatter by about a pixel (glyph side bearings, anti-aliasing), so a
+    value counts as on a candidate's grid within `base_tolerance` px; by chance alone that
+    happens (2 t + 1) / b of the time, so each candidate b is scored by kappa = (share -
+    chance) / (1 - chance). A unit larger than a frequent value cannot be the base (4 px
+    paddings beside 8 px gaps make a 4 px system), so frequent small values bound it from
+    above. None without values.
     """
     cfg = {**DEFAULTS, **(config or {})}
     total = sum(counts.values())
     if total == 0:
         return None
-    tol = float(cfg["grid_tolerance"])
+    tol = float(cfg["base_tolerance"])
     frequent = [v for v, c in counts.items() if c >= float(cfg["min_step_share"]) * total]
     smallest = min(frequent) if frequent else min(counts)
 
-    def share(base: float) -> float:
-        return sum(c for v, c in counts.items() if on_grid(v, base, tol)) / total
+    def share(base: float, t: float) -> float:
+        return sum(c for v, c in counts.items() if on_grid(v, base, t)) / total
 
-    shares = {b: share(b) for b in BASE_CANDIDATES}
-    for base in BASE_CANDIDATES:
-        if base <= smallest + tol and shares[base] >= float(cfg["min_grid_share"]):
-            break
-    else:
-        base = max(BASE_CANDIDATES, key=lambda b: (shares[b], b))
+    def kappa(base: float) -> float:
+        chance = (2 * tol + 1) / base
+        return (share(base, tol) - chance) / (1 - chance) if chance < 1 else -1.0
+
+    allowed = [b for b in BASE_CANDIDATES if b <= smallest + tol and kappa(b) > -1.0]
+    if not allowed:
+        return BaseUnit(float(min(BASE_CANDIDATES)), round(share(min(BASE_CANDIDATES), tol), 4), 0.0)
+    base = max(allowed, key=lambda b: (round(kappa(b), 2), b))
     evidence = min(1.0, total / 8.0)  # a handful of measurements says little
-    return BaseUnit(float(base), round(shares[base], 4), round(shares[base] * evidence, 4))
+    exact = share(base, float(cfg["grid_tolerance"]))
+    return BaseUnit(float(base), round(exact, 4), round(max(0.0, kappa(base)) * evidence, 4))
 
 
 def classify_scale(values: Sequence[float], base: BaseUnit | None, tolerance: float = 0.5) -> str:
@@ -189,7 +193,11 @@ class SpacingAggregator:
         if not values:
             return []
         tol = float(cfg["grid_tolerance"])
-        base = infer_base_unit({v: m.count for v, m in values.items()}, cfg)
+        # Measured values scatter by a pixel around the designed ones (glyph side bearings,
+        # anti-aliasing): the base is read from cluster heads, each the most frequent value
+        # of its cluster, not from every stray value.
+        heads = dedup(values, min(0.10, float(cfg["tolerance"])), lambda a, b: False)
+        base = infer_base_unit({m.value: m.count for m in heads}, cfg)
         unit = base.base if base else 0.0
 
         def keep_apart(a: float, b: float) -> bool:
@@ -207,10 +215,10 @@ class SpacingAggregator:
         }
         out: list[Token] = []
         names: set[str] = set()
-        for m in kept:
+        for m in sorted(kept, key=lambda m: (-m.count, m.value)):  # the frequent value gets the step name
             name, multiple, grid = step_name(m.value, unit, tol)
-            if name in names:  # two off-grid values near one half step
-                name = f"spacing.px-{value_name(m.value)}"
+            if name in names:
+                name, multiple, grid = f"spacing.px-{value_name(m.value)}", None, False
             names.add(name)
             extensions: dict[str, Any] = {
                 "rem": round(m.value / float(cfg["rem_px"]), 4),
@@ -232,4 +240,5 @@ class SpacingAggregator:
                     extensions=extensions,
                 )
             )
+        out.sort(key=lambda t: (t.value.value if isinstance(t.value, Dimension) else 0.0, t.name))
         return out

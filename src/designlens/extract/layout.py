@@ -15,7 +15,7 @@ from __future__ import annotations
 import warnings
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -31,9 +31,10 @@ DEFAULTS: dict[str, Any] = {
     "edge_step": 4,
     "min_box_css": 8,
     "min_fill_ratio": 0.75,
-    "max_spacing_css": 128,  # larger distances are layout slack, not spacing tokens
+    "max_spacing_css": 64,  # larger distances are mostly layout slack (centring), not spacing tokens
     "max_radius_css": 32,  # larger radii are measured only as full (pill, circle)
     "max_border_css": 4,
+    "ink_bearing_css": 0.0,  # CSS px to take off distances measured to glyph ink (side bearing)
     "band_height": 4096,  # image px: taller images are processed in bands
     "band_overlap": 512,
     "min_image_px": 16,  # smaller images carry no layout
@@ -65,9 +66,20 @@ class LayoutResult:
     spacing: list[Measurement] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
+    ink_bearing: float = 0.0  # CSS px a glyph's side bearing adds to a distance measured to ink
+
     def css(self, px: float) -> float:
         """Image px -> CSS px, to the half pixel (what a 2x screenshot can resolve)."""
         return round(px / self.scale * 2) / 2
+
+    def value(self, m: Measurement) -> float:
+        """A measurement in CSS px; distances to text lose the glyph's side bearing."""
+        v = m.px / self.scale - (self.ink_bearing if m.to_ink and m.axis == "x" else 0.0)
+        return round(v * 2) / 2
+
+
+def _same(a: tuple[int, int, int], b: tuple[int, int, int], step: int) -> bool:
+    return max(abs(x - y) for x, y in zip(a, b, strict=True)) <= step
 
 
 def _outer(region: Region, border: Border | None) -> Rect:
@@ -88,6 +100,8 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
         if not region.is_box or region.parent < 0:
             continue
         border = detect_border(p16, region.box, region.fill, max_border, int(cfg["edge_step"]))
+        if border is None and _same(region.fill, regions[region.parent].fill, int(cfg["edge_step"])):
+            continue  # nothing but ink around it: a glyph's counter or a gap between words, not a box
         rect = _outer(region, border)
         outer[region.index] = rect
         r = corner_radius(p16, rect, max_radius)
@@ -104,7 +118,7 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
 
 
 def _shift(m: Measurement, dy: int) -> Measurement:
-    return Measurement(m.kind, m.axis, m.px, (m.start[0], m.start[1] + dy), (m.end[0], m.end[1] + dy))
+    return replace(m, start=(m.start[0], m.start[1] + dy), end=(m.end[0], m.end[1] + dy))
 
 
 def analyze_layout(
@@ -117,32 +131,37 @@ def analyze_layout(
     """
     cfg = {**DEFAULTS, **(config or {})}
     h, w = px.shape[:2]
-    result = LayoutResult(scale)
+    result = LayoutResult(scale, ink_bearing=float(cfg["ink_bearing_css"]))
     if min(h, w) < int(cfg["min_image_px"]):
         return _warn(result, f"image is {w}x{h} px, too small to hold UI layout: no layout tokens")
     band, overlap = int(cfg["band_height"]), int(cfg["band_overlap"])
     starts = [0] if h <= band else list(range(0, h - overlap, band - overlap))
     edge_share = 0.0
-    for start in starts:
+    half = overlap // 2
+    for k, start in enumerate(starts):
         stop = min(h, start + band)
         part = _analyze_band(px[start:stop], scale, cfg)
-        own = stop if stop == h else stop - overlap  # what lies lower is the next band's
-        edge_share += float(edge_mask(px[start:own:4, ::4], int(cfg["edge_step"])).mean()) * (own - start)
+        # Each band owns what starts between the middles of its overlaps with its neighbours,
+        # so a box up to half an overlap tall is measured whole, once.
+        lo = 0 if k == 0 else half
+        hi = stop - start if k == len(starts) - 1 else stop - start - overlap + half
+        edge_share += float(edge_mask(px[start + lo : start + hi : 4, ::4], int(cfg["edge_step"])).mean()) * (
+            hi - lo
+        )
         for b in part.boxes:
-            if b.rect[1] < own - start and (start == 0 or b.rect[1] >= overlap // 2):
+            if lo <= b.rect[1] < hi:
                 x0, y0, x1, y1 = b.rect
                 result.boxes.append(
                     LayoutBox((x0, y0 + start, x1, y1 + start), b.fill, b.border, b.radius, b.full_radius)
                 )
         for m in part.spacing:
-            y = min(m.start[1], m.end[1])
-            if y < own - start and (start == 0 or y >= overlap // 2):
+            if lo <= min(m.start[1], m.end[1]) < hi:
                 result.spacing.append(_shift(m, start))
     if len(starts) > 1:
         _warn(
             result,
             f"tall image ({w}x{h} px) processed in {len(starts)} overlapping bands of {band} px: "
-            f"boxes taller than {overlap} px that cross a band edge are measured in part",
+            f"boxes taller than {half} px that cross a band edge are measured in part",
         )
     if edge_share / h > float(cfg["texture_share"]):
         _warn(result, f"{edge_share / h:.0%} of the image is texture (a photo, not UI): layout is partial")
@@ -189,7 +208,9 @@ def layout_tokens(result: LayoutResult, image: DecodedImage) -> list[Token]:
     tokens: list[Token] = []
     spacing: dict[float, Counter[str]] = {}
     for m in result.spacing:
-        spacing.setdefault(result.css(m.px), Counter())[m.kind] += 1
+        value = result.value(m)
+        if value > 0:
+            spacing.setdefault(value, Counter())[m.kind] += 1
     for value in sorted(spacing):
         kinds = spacing[value]
         tokens.append(

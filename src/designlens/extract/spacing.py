@@ -30,6 +30,7 @@ class Measurement:
     px: int  # image px
     start: tuple[int, int]  # x, y in image px
     end: tuple[int, int]
+    to_ink: bool = False  # measured to text/icon ink, not to a box edge
 
 
 def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
@@ -53,7 +54,10 @@ def measure_padding(region: Region, outer: Sequence[Rect], max_px: int) -> list[
     cy = (top_hole[1] + bottom_hole[3]) // 2
     cx = (left_hole[0] + right_hole[2]) // 2
     left, right = left_hole[0] - x0, x1 - right_hole[2]
-    out += _pair("x", left, right, ((x0, cy), (left_hole[0], cy)), ((right_hole[2], cy), (x1, cy)), max_px)
+    ink = not (_matches(left_hole, outer) and _matches(right_hole, outer))
+    out += _pair(
+        "x", left, right, ((x0, cy), (left_hole[0], cy)), ((right_hole[2], cy), (x1, cy)), max_px, ink
+    )
     if _matches(top_hole, outer) and _matches(bottom_hole, outer):
         top, bottom = top_hole[1] - y0, y1 - bottom_hole[3]
         out += _pair(
@@ -69,10 +73,11 @@ def _pair(
     seg_a: tuple[tuple[int, int], tuple[int, int]],
     seg_b: tuple[tuple[int, int], tuple[int, int]],
     max_px: int,
+    ink: bool = False,
 ) -> list[Measurement]:
     """Both sides when they agree (within 1 px), else only the smaller: the other is slack."""
     sides = [(a, seg_a), (b, seg_b)] if abs(a - b) <= 1 else [min((a, seg_a), (b, seg_b), key=lambda s: s[0])]
-    return [Measurement("padding", axis, v, s[0], s[1]) for v, s in sides if 0 < v <= max_px]
+    return [Measurement("padding", axis, v, s[0], s[1], ink) for v, s in sides if 0 < v <= max_px]
 
 
 def measure_gaps(parent: Region, boxes: Sequence[Rect], max_px: int) -> list[Measurement]:
@@ -121,7 +126,7 @@ def measure_margins(page: Region, width: int, max_px: int) -> list[Measurement]:
     y = (content[1] + content[3]) // 2
     out = []
     if 0 < content[0] <= max_px:
-        out.append(Measurement("margin", "x", content[0], (0, y), (content[0], y)))
+        out.append(Measurement("margin", "x", content[0], (0, y), (content[0], y), True))
     if 0 < width - content[2] <= max_px:
-        out.append(Measurement("margin", "x", width - content[2], (content[2], y), (width, y)))
+        out.append(Measurement("margin", "x", width - content[2], (content[2], y), (width, y), True))
     return out

@@ -1,0 +1,118 @@
+"""Spacing, radius and border aggregation: dedup, base unit, scale kind, names, exports."""
+
+from __future__ import annotations
+
+import pytest
+
+from designlens.aggregate.border import BorderAggregator
+from designlens.aggregate.radius import RadiusAggregator
+from designlens.aggregate.spacing import SpacingAggregator, classify_scale, infer_base_unit
+from designlens.export.css import CssExporter
+from designlens.relate.graph import TokenGraph
+from designlens.tokens import Dimension, Provenance, Token, TokenSet
+from designlens.tokens.dtcg import dumps, loads
+
+
+def raw(group: str, counts: dict[float, int], image: str = "a", **ext: object) -> list[Token]:
+    return [
+        Token(
+            f"{group}.{str(v).replace('.', '_')}",
+            "dimension",
+            Dimension(v),
+            provenance=(Provenance(image * 64, f"{image}.png"),),
+            extensions={"count": n, **ext},
+        )
+        for v, n in counts.items()
+    ]
+
+
+def by_value(tokens: list[Token]) -> dict[float, Token]:
+    return {t.value.value: t for t in tokens if isinstance(t.value, Dimension)}
+
+
+def test_near_values_merge_into_the_most_frequent_one() -> None:
+    out = by_value(SpacingAggregator().aggregate(raw("spacing", {4: 6, 8: 10, 16: 12, 17: 2, 24: 5}), {}))
+    assert set(out) == {4, 8, 16, 24}
+    assert out[16].extensions["count"] == 14
+    assert out[16].extensions["merged"] == [17]
+
+
+def test_two_values_on_the_grid_never_merge_whatever_the_tolerance() -> None:
+    tokens = raw("spacing", {4: 6, 8: 10, 12: 8, 13: 1, 16: 12})
+    out = by_value(SpacingAggregator().aggregate(tokens, {"tolerance": 0.5}))
+    assert {8, 12, 16} <= set(out)  # on the 4 px grid: kept apart
+    assert 13 not in out and 13 in out[12].extensions["merged"]  # off grid: merged
+
+
+def test_values_are_counted_across_images_with_provenance_per_image() -> None:
+    tokens = raw("spacing", {8: 3, 16: 2}, "a") + raw("spacing", {8: 4}, "b")
+    out = by_value(SpacingAggregator().aggregate(tokens, {}))
+    assert out[8].extensions["count"] == 7
+    assert out[8].extensions["images"] == 2
+    assert [p.source for p in out[8].provenance] == ["a.png", "b.png"]
+
+
+@pytest.mark.parametrize(
+    ("counts", "base", "kind"),
+    [
+        ({4: 6, 8: 12, 12: 5, 16: 9, 24: 4}, 4.0, "4pt"),
+        ({8: 14, 16: 10, 24: 6, 32: 3, 48: 2}, 8.0, "8pt"),
+        ({5: 4, 10: 9, 15: 3, 20: 8}, 5.0, "linear"),
+    ],
+)
+def test_base_unit_and_scale_kind_are_inferred(counts: dict[float, int], base: float, kind: str) -> None:
+    unit = infer_base_unit(counts)
+    assert unit is not None and unit.base == base and unit.confidence > 0.5
+    assert classify_scale(list(counts), unit) == kind
+
+
+def test_measured_values_a_pixel_off_still_reveal_the_base() -> None:
+    unit = infer_base_unit({4: 3, 5: 2, 8: 10, 9: 6, 16: 8, 17: 3, 24: 4})
+    assert unit is not None and unit.base == 4.0
+
+
+def test_fibonacci_and_modular_scales_are_recognised() -> None:
+    fib = [8.0, 13.0, 21.0, 34.0, 55.0]
+    assert classify_scale(fib, infer_base_unit({v: 2 for v in fib})) == "fibonacci"
+    modular = [4.0, 6.0, 9.0, 13.5, 20.25]
+    assert classify_scale(modular, infer_base_unit({v: 2 for v in modular})) == "modular"
+
+
+def test_steps_are_named_as_multiples_and_off_grid_values_are_flagged_not_dropped() -> None:
+    out = SpacingAggregator().aggregate(raw("spacing", {4: 8, 8: 12, 16: 10, 6: 3, 25: 2}), {})
+    names = {t.name: t for t in out}
+    assert names["spacing.1"].value == Dimension(4)
+    assert names["spacing.2"].value == Dimension(8)
+    assert names["spacing.4"].value == Dimension(16)
+    assert names["spacing.1_5"].extensions["onGrid"] is False  # a half step
+    assert names["spacing.px-25"].extensions["onGrid"] is False
+    assert names["spacing.1"].extensions["rem"] == 0.25
+    assert names["spacing.4"].extensions["scale"]["base"] == 4.0
+
+
+def test_radii_keep_distinct_small_values_and_name_pills_full() -> None:
+    tokens = raw("radius", {4: 3, 5: 2, 6: 9}) + raw("radius", {12.5: 2}, full=True)
+    out = {t.name: t for t in RadiusAggregator().aggregate(tokens, {})}
+    assert set(out) == {"radius.4", "radius.5", "radius.6", "radius.full-12_5"}
+    assert out["radius.full-12_5"].extensions["full"] is True
+
+
+def test_border_widths_merge_across_images() -> None:
+    tokens = raw("border", {1: 5, 2: 1}, "a") + raw("border", {1: 2}, "b")
+    out = {t.name: t for t in BorderAggregator().aggregate(tokens, {})}
+    assert set(out) == {"border.width.1", "border.width.2"}
+    assert out["border.width.1"].extensions["count"] == 7
+
+
+def test_layout_tokens_round_trip_through_dtcg_and_render_as_css_lengths() -> None:
+    tokens = TokenSet(
+        SpacingAggregator().aggregate(raw("spacing", {4: 8, 8: 12, 7.5: 2}), {})
+        + RadiusAggregator().aggregate(raw("radius", {6: 3}), {})
+        + BorderAggregator().aggregate(raw("border", {1: 3}), {})
+    )
+    assert loads(dumps(tokens)) == tokens
+    css = CssExporter().export(tokens, TokenGraph(), {}).decode()
+    assert "--spacing-1: 4px;" in css
+    assert "--spacing-2: 8px;" in css
+    assert "--radius-6: 6px;" in css
+    assert "--border-width-1: 1px;" in css

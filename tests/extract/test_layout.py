@@ -1,0 +1,167 @@
+"""The layout extractor on drawn screens whose boxes, spacing, radii and borders are known."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from designlens.extract.boxes import find_regions
+from designlens.extract.layout import LayoutExtractor, LayoutWarning, analyze_layout
+from designlens.extract.radius import corner_radius
+from designlens.images import DecodedImage
+from designlens.overlay import draw_overlay
+from designlens.tokens import Color, Dimension
+from tests.synthetic import FONT
+
+SS = 4  # supersampling: shapes are drawn 4x and box-filtered down, anti-aliased like a browser
+
+
+def _screen(width: int = 900, height: int = 400, scale: int = 1) -> tuple[Image.Image, ImageDraw.ImageDraw]:
+    img = Image.new("RGB", (width * scale * SS, height * scale * SS), "#ffffff")
+    return img, ImageDraw.Draw(img)
+
+
+def _rect(d: ImageDraw.ImageDraw, box: tuple[float, float, float, float], scale: int, **kw: object) -> None:
+    """Draw a CSS-px box (x0, y0, x1, y1 exclusive) at `scale` image px per CSS px."""
+    k = scale * SS
+    x0, y0, x1, y1 = box
+    kw = dict(kw)
+    if "radius" in kw:
+        kw["radius"] = float(kw["radius"]) * k  # type: ignore[arg-type]
+    if "width" in kw:
+        kw["width"] = int(kw["width"]) * k  # type: ignore[call-overload]
+    d.rounded_rectangle([x0 * k, y0 * k, x1 * k - 1, y1 * k - 1], **kw)  # type: ignore[arg-type]
+
+
+def _done(img: Image.Image) -> np.ndarray:
+    return np.asarray(img.resize((img.width // SS, img.height // SS), Image.Resampling.BOX))
+
+
+def card_screen(scale: int = 1) -> np.ndarray:
+    """A bordered card (radius 8, 1 px border) with 16 px padding around two buttons 12 px apart,
+    a pill badge 24 px tall and a 40 px circle avatar."""
+    img, d = _screen(scale=scale)
+    _rect(d, (100, 100, 500, 174), scale, radius=8, fill="#f1f3f5", outline="#d1d5db", width=1)
+    _rect(d, (117, 117, 237, 157), scale, radius=6, fill="#2563eb")
+    _rect(d, (249, 117, 369, 157), scale, radius=6, fill="#2563eb")
+    _rect(d, (600, 100, 680, 124), scale, radius=12, fill="#dc2626")
+    _rect(d, (700, 100, 740, 140), scale, radius=20, fill="#16a34a")
+    return _done(img)
+
+
+def values(tokens: list, group: str) -> dict[float, int]:
+    return {
+        t.value.value: t.extensions["count"]
+        for t in tokens
+        if t.name.startswith(group + ".") and isinstance(t.value, Dimension)
+    }
+
+
+def image(px: np.ndarray, scale: float = 1.0) -> DecodedImage:
+    return DecodedImage(id="0" * 64, source="screen.png", pixels=px, scale=scale)
+
+
+def test_boxes_are_found_at_their_painted_edges_with_their_containment() -> None:
+    regions = find_regions(card_screen())
+    boxes = {r.box: r for r in regions if r.is_box}
+    card = boxes[(101, 101, 499, 173)]  # the fill inside the 1 px border
+    buttons = [boxes[(117, 117, 237, 157)], boxes[(249, 117, 369, 157)]]
+    assert all(b.parent == card.index for b in buttons)
+    assert {b.index for b in buttons} <= set(card.children)
+
+
+@pytest.mark.parametrize("radius", [2, 3, 4, 6, 8, 10, 12, 16, 20, 24, 30])
+def test_corner_radius_is_measured_within_one_px(radius: int) -> None:
+    img, d = _screen(300, 200)
+    _rect(d, (50, 40, 170, 110), 1, radius=radius, fill="#2563eb")
+    r = corner_radius(_done(img).astype(np.int16), (50, 40, 170, 110), 32)
+    assert r is not None and abs(r - radius) <= 1.0
+
+
+def test_bordered_box_radius_is_measured_on_its_outer_edge() -> None:
+    img, d = _screen(300, 200)
+    _rect(d, (50, 40, 170, 110), 1, radius=10, fill="#f8f9fa", outline="#dee2e6", width=1)
+    r = corner_radius(_done(img).astype(np.int16), (50, 40, 170, 110), 32)
+    assert r is not None and abs(r - 10) <= 1.0
+
+
+def test_paddings_gaps_radii_and_borders_of_a_card_are_reported_in_css_px() -> None:
+    tokens = LayoutExtractor().extract(image(card_screen()), {})
+    spacing = values(tokens, "spacing")
+    assert spacing.get(16.0, 0) >= 3  # left, top and bottom padding of the card
+    assert spacing.get(12.0, 0) == 1  # the gap between the two buttons
+    assert spacing.get(20.0, 0) == 1  # the gap between the pill and the circle
+    assert set(spacing) == {12.0, 16.0, 20.0}  # the card's 130 px right side is slack, not padding
+    radii = values(tokens, "radius")
+    assert {6.0, 8.0, 12.0, 20.0} <= set(radii)
+    full = {t.value.value for t in tokens if t.name.startswith("radius.") and t.extensions["full"]}
+    assert full == {12.0, 20.0}  # the pill and the circle, as half their short side
+    assert values(tokens, "border") == {1.0: 1}
+    border_colors = [t.value for t in tokens if t.name.startswith("color.")]
+    assert border_colors == [Color("#d1d5db")]
+    assert all(t.extensions == {"kind": "border", "region": False} for t in tokens if t.type == "color")
+
+
+def test_a_2x_screenshot_reports_the_same_css_px_as_1x() -> None:
+    one = LayoutExtractor().extract(image(card_screen(1), 1.0), {})
+    two = LayoutExtractor().extract(image(card_screen(2), 2.0), {})
+    assert set(values(one, "spacing")) == set(values(two, "spacing"))
+    assert set(values(one, "radius")) == set(values(two, "radius"))
+    assert set(values(two, "border")) == {1.0}
+
+
+def test_horizontal_padding_to_text_is_measured_within_one_px() -> None:
+    img, d = _screen(400, 120)
+    _rect(d, (40, 30, 240, 70), 1, radius=6, fill="#2563eb")
+    d.text((52 * SS, 41 * SS), "Save changes", fill="#ffffff", font=ImageFont.truetype(FONT, 15 * SS))
+    layout = analyze_layout(_done(img))
+    paddings = [layout.value(m) for m in layout.spacing if m.kind == "padding" and m.axis == "x"]
+    assert paddings and all(abs(p - 12) <= 1 for p in paddings)
+    assert not [m for m in layout.spacing if m.kind == "padding" and m.axis == "y"]  # text: not measured
+
+
+@pytest.mark.parametrize(
+    ("px", "why"),
+    [
+        (np.zeros((1, 1, 3), np.uint8), "too small"),
+        (np.zeros((8, 8, 3), np.uint8), "too small"),
+        (np.full((800, 1280, 3), 255, np.uint8), "no UI boxes"),
+        (np.full((600, 600, 3), (37, 99, 235), np.uint8), "no UI boxes"),
+    ],
+)
+def test_empty_images_give_no_tokens_and_a_warning_saying_why(px: np.ndarray, why: str) -> None:
+    with pytest.warns(LayoutWarning, match=why):
+        tokens = LayoutExtractor().extract(image(px), {})
+    assert tokens == []
+
+
+def test_a_photo_gives_a_texture_warning_and_no_crash() -> None:
+    rng = np.random.default_rng(7)
+    photo = rng.integers(0, 256, (600, 800, 3), dtype=np.uint8)
+    with pytest.warns(LayoutWarning, match="texture"):
+        analyze_layout(photo)
+
+
+def test_a_very_tall_page_is_processed_in_bands_without_losing_or_doubling_boxes() -> None:
+    tall = np.full((20000, 1280, 3), 255, np.uint8)
+    tile = card_screen()[80:200, :900]
+    for top in range(0, 20000 - 120, 400):  # 50 cards, many across band edges
+        tall[top : top + 120, :900] = tile
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        layout = analyze_layout(tall)
+    assert any("bands" in str(w.message) for w in caught)
+    cards = [b for b in layout.boxes if b.rect[2] - b.rect[0] == 400]
+    assert len(cards) == 50
+    assert len({b.rect for b in layout.boxes}) == len(layout.boxes)
+
+
+def test_overlay_draws_on_a_copy_of_the_same_size() -> None:
+    px = card_screen()
+    out = draw_overlay(px, analyze_layout(px))
+    assert out.shape == px.shape
+    assert (out != px).any()
+    assert (px == card_screen()).all()  # the input is untouched
