@@ -78,6 +78,14 @@ _CONTRACTS: dict[str, type] = {
 }
 
 
+def source_fingerprint(path: str) -> str:
+    """A short hash of a plugin module's source, for versions that must change with the code."""
+    import hashlib
+    from pathlib import Path
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
+
+
 @dataclass(frozen=True)
 class LoadedPlugin:
     """A plugin as found: its entry point, the object, and its versions."""

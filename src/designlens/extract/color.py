@@ -24,6 +24,7 @@ import numpy.typing as npt
 
 from designlens.colorspace import delta_e_2000, rgb_to_lab
 from designlens.images import DecodedImage
+from designlens.plugins import source_fingerprint
 from designlens.tokens import Color, Provenance, Token
 
 DEFAULTS: dict[str, Any] = {
@@ -415,7 +416,8 @@ class ColorExtractor:
     """The built-in color extractor (entry point `designlens.extractors:color`)."""
 
     name = "color"
-    version = "0.1.0"
+    # The source fingerprint keys the result cache: any change to this algorithm invalidates it.
+    version = f"0.2.0+{source_fingerprint(__file__)}"
     token_type = "color"
 
     def extract(self, image: DecodedImage, config: Mapping[str, Any]) -> list[Token]:
