@@ -1,0 +1,172 @@
+"""Runtime figures: throughput on 1 and 2 workers, protocol overhead per call with a 1 MB
+image, cold run vs cached re-run, and peak RSS of the whole process tree over a big batch.
+
+    .venv/bin/python bench/runtime.py [--images 60] [--cached 200] [--batch 2000]
+
+Prints one line per figure; the targets are in the issue (2 workers >= 1.7x one worker,
+< 1 ms overhead per call, >= 50x faster cached, < 600 MB peak RSS).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+from PIL import Image, ImageDraw
+
+from designlens.pipeline import extract
+from designlens.runtime.options import RuntimeOptions, default_worker_argv
+from designlens.runtime.supervisor import PoolSpec, Supervisor
+
+
+def screens(folder: Path, count: int, size: tuple[int, int] = (1280, 800)) -> list[str]:
+    """Generated UI-like screenshots, each different."""
+    folder.mkdir(parents=True, exist_ok=True)
+    w, h = size
+    paths = []
+    for i in range(count):
+        img = Image.new("RGB", size, "#ffffff")
+        d = ImageDraw.Draw(img)
+        d.rectangle([0, 0, w, h // 12], fill="#1f2937")
+        d.rounded_rectangle([w // 16, h // 6, w // 2, h * 2 // 3], radius=12, fill="#f1f3f5",
+                            outline="#d1d5db")
+        for row in range(10):
+            y = h // 5 + row * (h // 30)
+            d.text((w // 12, y), f"Row {row} of screen {i}: settings, billing, team", fill="#6b7280")
+        d.rounded_rectangle([w // 12, h * 3 // 5, w // 12 + 160, h * 3 // 5 + 44], radius=8,
+                            fill=(37, 99, (235 + i) % 256))
+        d.ellipse([w * 3 // 4, h // 5, w * 3 // 4 + 80, h // 5 + 80], fill=(220, 38 + i % 200, 38))
+        path = folder / f"screen-{i:05d}.png"
+        img.save(path, compress_level=1)
+        paths.append(str(path))
+    return paths
+
+
+def throughput(paths: list[str]) -> None:
+    rates = {}
+    for workers in (1, 2):
+        start = time.perf_counter()
+        result = extract(paths, runtime=RuntimeOptions(workers=workers))
+        seconds = time.perf_counter() - start
+        assert not result.failures, result.failures
+        rates[workers] = len(paths) / seconds
+        print(f"throughput, {workers} worker(s): {rates[workers]:.2f} images/s "
+              f"({len(paths)} images, {seconds:.1f} s)")
+    print(f"throughput, speed-up 2 vs 1 workers: {rates[2] / rates[1]:.2f}x (target >= 1.7x)")
+
+
+def protocol_overhead(calls: int = 300) -> None:
+    payload = os.urandom(1 << 20)  # 1 MB, as an encoded screenshot would be
+
+    async def body() -> tuple[list[float], list[float]]:
+        sup = Supervisor(PoolSpec(argv=default_worker_argv(), ping_interval=0))
+        await sup.start()
+        empty, full = [], []
+        for _ in range(calls):  # back to back, as a batch runs
+            t = time.perf_counter()
+            await sup.call("ping", {"data": payload})
+            full.append(time.perf_counter() - t)
+        for _ in range(calls):
+            t = time.perf_counter()
+            await sup.call("ping", {})
+            empty.append(time.perf_counter() - t)
+        await sup.close()
+        return empty, full
+
+    empty, full = asyncio.run(body())
+    print(f"protocol, round trip of an empty call: median {statistics.median(empty) * 1000:.3f} ms")
+    print(f"protocol, round trip carrying a 1 MB image: median {statistics.median(full) * 1000:.3f} ms, "
+          f"p90 {sorted(full)[int(0.9 * len(full))] * 1000:.3f} ms (target < 1 ms)")
+
+
+def cached_rerun(paths: list[str], tmp: Path) -> None:
+    cache = tmp / "cache"
+    start = time.perf_counter()
+    extract(paths, cache=cache, runtime=RuntimeOptions(workers=2))
+    cold = time.perf_counter() - start
+    start = time.perf_counter()
+    result = extract(paths, cache=cache, runtime=RuntimeOptions(workers=2))
+    warm = time.perf_counter() - start
+    assert result.stats["instances"]["cached"] == len(paths)
+    print(f"cache, {len(paths)} images: cold {cold:.2f} s, cached re-run {warm:.3f} s, "
+          f"{cold / warm:.0f}x faster (target >= 50x)")
+
+
+def peak_rss(count: int, tmp: Path) -> None:
+    folder = tmp / "batch"
+    screens(folder, count, size=(1280, 800))
+    cli = str(Path(sys.executable).parent / "designlens")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp / "xdg")}
+    start = time.perf_counter()
+    proc = subprocess.Popen([cli, "extract", str(folder), "-o", str(tmp / "out"), "--workers", "2"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    root = psutil.Process(proc.pid)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            tree = [root, *root.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    seconds = time.perf_counter() - start
+    print(f"memory, {count} images of 1280x800 on 2 workers: peak RSS of the process tree "
+          f"{peak / (1 << 20):.0f} MB in {seconds:.0f} s, exit {proc.returncode} (target < 600 MB)")
+
+
+def cli_startup(tmp: Path) -> None:
+    """The job log's cost on the 1-image CLI path: with the store vs without (env points nowhere)."""
+    [path] = screens(tmp / "one", 1)
+    cli = str(Path(sys.executable).parent / "designlens")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp / "xdg1")}
+    times = []
+    for _ in range(3):
+        shutil.rmtree(tmp / "xdg1", ignore_errors=True)
+        t = time.perf_counter()
+        subprocess.run([cli, "extract", path, "-o", str(tmp / "o1")], env=env, check=True,
+                       capture_output=True)
+        times.append(time.perf_counter() - t)
+    print(f"cli, 1 image, fresh store: median {statistics.median(times):.2f} s")
+    t = time.perf_counter()
+    subprocess.run([cli, "extract", path, "-o", str(tmp / "o1"), "--no-cache"], env=env, check=True,
+                   capture_output=True)
+    print(f"cli, 1 image, existing store, no cache: {time.perf_counter() - t:.2f} s")
+    out = subprocess.run([sys.executable, "-X", "importtime", "-c", "import designlens.store.database"],
+                         capture_output=True, text=True).stderr.strip().splitlines()[-1]
+    print(f"cli, import cost of the store (SQLAlchemy), in the parent only: {out.split('|')[1].strip()} us")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--images", type=int, default=60, help="images for the throughput run")
+    parser.add_argument("--cached", type=int, default=200, help="images for the cache run")
+    parser.add_argument("--batch", type=int, default=2000, help="images for the memory run")
+    parser.add_argument("--skip", action="append", default=[], help="throughput|protocol|cache|memory|cli")
+    opts = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="designlens-bench-"))
+    try:
+        if "protocol" not in opts.skip:
+            protocol_overhead()
+        if "throughput" not in opts.skip:
+            throughput(screens(tmp / "tp", opts.images))
+        if "cache" not in opts.skip:
+            cached_rerun(screens(tmp / "cache-run", opts.cached), tmp)
+        if "cli" not in opts.skip:
+            cli_startup(tmp)
+        if "memory" not in opts.skip:
+            peak_rss(opts.batch, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
