@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck unit setup system-deps clean bench
+.PHONY: demo test lint typecheck unit setup system-deps clean bench bench-runtime
 
 setup: $(STAMP)
 
@@ -40,6 +40,10 @@ bench: $(STAMP)
 	  echo "opencv-python is installed beside opencv-python-headless: uninstall it" >&2; exit 1; fi
 	$(BIN)/python bench/color_accuracy.py
 	$(BIN)/python bench/color.py
+
+# Runtime figures: throughput on 1 and 2 workers, protocol overhead, cache speed-up, peak RSS.
+bench-runtime: $(STAMP)
+	$(BIN)/python bench/runtime.py
 
 clean:
 	rm -rf $(VENV) out build *.egg-info
