@@ -117,6 +117,18 @@ def oklch(rgb: tuple[int, int, int]) -> tuple[float, float, float]:
     return float(lightness), float(chroma), float(hue)
 
 
+def max_chroma(lightness: float, hue: float) -> float:
+    """The largest OKLCH chroma sRGB can show at this lightness and hue (bisection)."""
+    lo, hi = 0.0, 0.4
+    for _ in range(18):
+        mid = (lo + hi) / 2
+        if _CColor("oklch", [lightness, mid, hue]).convert("srgb").in_gamut(tolerance=0):
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
 @lru_cache(maxsize=1)
 def _named_oklab() -> tuple[list[str], FloatArray]:
     names = sorted(n for n in color_names.name2val_map if n != "transparent")

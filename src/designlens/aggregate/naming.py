@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from designlens.colorspace import max_chroma
+
 STEPS = (50, 100, 200, 300, 400, 500, 600, 700, 800, 900, 950)
 # OKLCH lightness each step aims at (roughly Tailwind's ramps).
 _STEP_L = (0.97, 0.93, 0.87, 0.80, 0.71, 0.62, 0.53, 0.45, 0.37, 0.29, 0.21)
@@ -12,7 +14,7 @@ _FAMILIES = (
     (15.0, "pink"),
     (45.0, "red"),
     (70.0, "orange"),
-    (100.0, "yellow"),
+    (110.0, "yellow"),
     (135.0, "lime"),
     (165.0, "green"),
     (200.0, "teal"),
@@ -23,15 +25,20 @@ _FAMILIES = (
     (345.0, "purple"),
     (360.1, "pink"),
 )
-GREY_CHROMA = 0.025
+GREY_CHROMA = 0.045  # tinted greys (slate, zinc) read as greys, not as pale blues...
+GREY_SHARE = 0.6  # ...unless they hold a good share of the chroma possible at their lightness
 FAMILY_ORDER = ("gray", "red", "orange", "yellow", "lime", "green", "teal", "cyan", "blue", "indigo",
                 "violet", "purple", "pink")
 
 
 def family(oklch: tuple[float, float, float]) -> str:
-    """Hue family of an OKLCH color; low chroma is `gray` (tinted greys stay grey)."""
-    _lightness, chroma, hue = oklch
-    if chroma < GREY_CHROMA:
+    """Hue family of an OKLCH color; low chroma is `gray` (tinted greys stay grey).
+
+    Chroma is judged against what sRGB can show at that lightness, so a pale tint such as
+    #eff6ff (little chroma, but most of what is possible that light) stays blue.
+    """
+    lightness, chroma, hue = oklch
+    if chroma < GREY_CHROMA and chroma < GREY_SHARE * max_chroma(lightness, hue):
         return "gray"
     for bound, name in _FAMILIES:
         if hue < bound:

@@ -1,0 +1,78 @@
+"""Color aggregation across images and the names it gives."""
+
+from __future__ import annotations
+
+from designlens.aggregate.color import ColorAggregator
+from designlens.aggregate.naming import family, name_colors
+from designlens.colorspace import oklch
+from designlens.tokens import Color, Provenance, Token
+
+
+def raw(hex_: str, image: str, pixels: int, total: int = 10_000, region: bool = False) -> Token:
+    return Token(f"color.{hex_[1:]}", "color", Color(hex_),
+                 provenance=(Provenance(image, f"{image}.png", pixels, pixels / total),),
+                 extensions={"region": region})
+
+
+def test_the_same_color_in_many_images_is_one_token_with_summed_provenance() -> None:
+    tokens = ColorAggregator().aggregate(
+        [raw("#2563eb", "b" * 64, 300), raw("#2563eb", "a" * 64, 100), raw("#ffffff", "a" * 64, 9000)], {}
+    )
+    blue = next(t for t in tokens if t.value == Color("#2563eb"))
+    assert [p.image for p in blue.provenance] == ["a" * 64, "b" * 64]  # sorted by image id
+    assert blue.pixels == 400
+    assert blue.extensions["images"] == 2
+    assert blue.extensions["share"] == 0.02  # 400 of the 20,000 pixels looked at
+
+
+def test_near_identical_colors_across_images_merge_into_the_most_frequent_value() -> None:
+    tokens = ColorAggregator().aggregate([raw("#2563eb", "a" * 64, 500), raw("#2563ea", "b" * 64, 50)], {})
+    assert len(tokens) == 1
+    assert tokens[0].value == Color("#2563eb")
+    assert tokens[0].extensions["merged"] == ["#2563ea"]
+
+
+def test_two_flat_surfaces_stay_apart_across_images() -> None:
+    tokens = ColorAggregator().aggregate(
+        [raw("#ffffff", "a" * 64, 5000, region=True), raw("#f8f9fa", "b" * 64, 5000, region=True)], {}
+    )
+    assert {t.value.hex for t in tokens if isinstance(t.value, Color)} == {"#ffffff", "#f8f9fa"}
+
+
+def test_every_color_token_carries_what_a_designer_reads() -> None:
+    (token,) = ColorAggregator().aggregate([raw("#ff0000", "a" * 64, 10)], {})
+    ext = token.extensions
+    assert ext["cssName"] == "red"
+    assert ext["contrast"] == {"white": 4.0, "black": 5.25}
+    assert ext["oklch"][0] == 0.628 and ext["pixels"] == 10 and ext["images"] == 1
+    assert 0 < token.confidence <= 1
+
+
+def test_names_are_hue_family_and_lightness_step_with_50_lightest() -> None:
+    colors = ["#eff6ff", "#3b82f6", "#1e3a8a", "#f9fafb", "#111827", "#ffffff", "#000000", "#dc2626"]
+    names = name_colors([(h, oklch(Color(h).rgb)) for h in colors])
+    assert names["#ffffff"] == "white" and names["#000000"] == "black"
+    assert names["#eff6ff"] == "blue.50"
+    assert names["#3b82f6"].startswith("blue.") and names["#1e3a8a"].startswith("blue.")
+    assert int(names["#3b82f6"].split(".")[1]) < int(names["#1e3a8a"].split(".")[1])
+    assert names["#f9fafb"] == "gray.50" and names["#111827"] == "gray.950"
+    assert names["#dc2626"].startswith("red.")
+
+
+def test_close_colors_of_one_family_never_share_a_name() -> None:
+    colors = ["#3b82f6", "#3a81f5", "#3c83f7", "#2563eb"]
+    names = name_colors([(h, oklch(Color(h).rgb)) for h in colors])
+    assert len(set(names.values())) == len(colors)
+
+
+def test_names_do_not_depend_on_input_order() -> None:
+    colors = ["#3b82f6", "#1e3a8a", "#60a5fa", "#f9fafb", "#111827"]
+    a = name_colors([(h, oklch(Color(h).rgb)) for h in colors])
+    b = name_colors([(h, oklch(Color(h).rgb)) for h in reversed(colors)])
+    assert a == b
+
+
+def test_tinted_greys_are_grey_and_saturated_hues_are_not() -> None:
+    assert family(oklch(Color("#64748b").rgb)) == "gray"  # Tailwind slate-500
+    assert family(oklch(Color("#2563eb").rgb)) == "blue"
+    assert family(oklch(Color("#16a34a").rgb)) == "green"
