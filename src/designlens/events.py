@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,14 @@ class Event:
 
 
 Subscriber = Callable[[Event], None]
+
+
+class Bus(Protocol):
+    """What every bus offers: in-process today; a Redis Streams bus later fits the same two calls."""
+
+    def publish(self, name: str, job_id: str, data: Mapping[str, Any] | None = None) -> Event: ...
+
+    def subscribe(self, callback: Subscriber, name: str | None = None) -> Callable[[], None]: ...
 
 
 class EventBus:

@@ -305,7 +305,7 @@ async def extract_async(
         stats["cache"] = {"hits": result_cache.hits, "misses": result_cache.misses}
     if report.interrupted:
         if joblog is not None:
-            joblog.finish("interrupted")
+            joblog.finish("cancelled" if joblog.status == "cancelling" else "interrupted")
         raise Interrupted(job_id, report.pending)
     images, ok = _image_results(report.outcomes, types)
     tokens = aggregate(ok, types, config)

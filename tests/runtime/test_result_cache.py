@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.runtime.rt_helpers import make_screens
 
 from designlens.cache import DiskCache, cache_key, config_hash
 from designlens.pipeline import extract
 from designlens.runtime.options import RuntimeOptions
 from designlens.tokens.dtcg import dumps
+from tests.runtime.rt_helpers import make_screens
 
 TYPES = ("color", "faults")
 

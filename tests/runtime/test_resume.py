@@ -12,10 +12,12 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.runtime.rt_helpers import DESIGNLENS, env, make_screens, run_cli
+import sqlalchemy as sa
 
 from designlens.pipeline import extract
+from designlens.runtime.options import RuntimeOptions
 from designlens.store.database import Store
+from tests.runtime.rt_helpers import DESIGNLENS, env, make_screens, run_cli
 
 N = 30
 
@@ -132,4 +134,39 @@ def test_job_log_holds_the_jobs_events_in_order_and_serves_them_after_a_sequence
         assert [e.seq for e in later] == [e.seq for e in events[3:]]
         assert store.jobs.status(conn, result.job_id) == "completed"
         assert len(store.tokens.merged(conn, result.job_id)) == len(result.tokens)
+    store.close()
+
+
+def test_cancel_requested_through_the_store_stops_the_job(batch: tuple[Path, bytes], tmp_path: Path) -> None:
+    import threading
+
+    from designlens.errors import Interrupted
+
+    tmp, _ = batch
+    db = tmp_path / "cancel.sqlite"
+    url = f"sqlite:///{db}"
+    outcome: list[BaseException | None] = []
+
+    def job() -> None:
+        try:
+            extract([str(tmp / "shots")], db=url, runtime=RuntimeOptions(workers=1))
+            outcome.append(None)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=job)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while len(_complete(db)) < 2:
+        assert thread.is_alive() and time.monotonic() < deadline
+        time.sleep(0.05)
+    store = Store(url)
+    with store.transaction() as conn:
+        (job_id,) = conn.execute(sa.text("SELECT id FROM jobs")).one()
+        assert store.jobs.request_cancel(conn, job_id)
+    thread.join(timeout=120)
+    [error] = outcome
+    assert isinstance(error, Interrupted) and error.job_id == job_id and error.pending > 0
+    with store.transaction() as conn:
+        assert store.jobs.status(conn, job_id) == "cancelled"
     store.close()

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from tests.runtime.rt_helpers import make_screens, run_cli
 
 FAULTS = {

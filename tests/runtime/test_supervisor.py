@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from tests.runtime.rt_helpers import FAULTPLUG, JS_WORKER, make_screens
 
 from designlens.runtime.supervisor import (
     PoolFailed,
@@ -21,6 +20,7 @@ from designlens.runtime.supervisor import (
     Supervisor,
     WorkerFault,
 )
+from tests.runtime.rt_helpers import FAULTPLUG, JS_WORKER, make_screens
 
 T = TypeVar("T")
 PY = (sys.executable, "-m", "designlens.runtime.worker")

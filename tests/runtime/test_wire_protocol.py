@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.runtime.rt_helpers import FAULTPLUG, JS_WORKER, make_screens
 
 from designlens.runtime import protocol
+from tests.runtime.rt_helpers import FAULTPLUG, JS_WORKER, make_screens
 
 PYTHON_WORKER = [sys.executable, "-m", "designlens.runtime.worker"]
 WORKERS = {"python": PYTHON_WORKER, "javascript": ["node", str(JS_WORKER)]}
