@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import fcntl
 import itertools
 import os
@@ -29,6 +30,7 @@ from designlens.runtime import protocol
 Strategy = Literal["one_for_one", "one_for_all", "rest_for_one"]
 F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
 PIPE_SIZE = 1 << 20
+PR_SET_PDEATHSIG = 1
 STRATEGIES: tuple[Strategy, ...] = ("one_for_one", "one_for_all", "rest_for_one")
 
 
@@ -106,12 +108,17 @@ class PoolStats:
         }
 
 
-def _memory_cap(limit: int | None) -> Callable[[], None] | None:
-    if limit is None:
-        return None
+def _child_setup(limit: int | None) -> Callable[[], None]:
+    """Runs in the child between fork and exec: the memory cap, and death with the parent."""
 
-    def apply() -> None:  # runs in the child between fork and exec
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    def apply() -> None:
+        if limit is not None:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        # A worker busy in a long call does not read stdin, so it would not notice a SIGKILLed
+        # parent: ask Linux to kill it when the parent goes.
+        with contextlib.suppress(Exception):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
     return apply
 
@@ -153,7 +160,7 @@ class Child:
             proc = await asyncio.create_subprocess_exec(
                 *self.spec.argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE, env=env, start_new_session=True,
-                preexec_fn=_memory_cap(self.spec.memory_limit),
+                preexec_fn=_child_setup(self.spec.memory_limit),
             )
         except (FileNotFoundError, PermissionError) as exc:
             raise WorkerStartError(
