@@ -1,0 +1,361 @@
+"""Box shadows from pixels: the intensity fall-off outside a box's straight edges.
+
+A CSS box shadow is a blurred copy of the box: outside a straight edge, far from the
+corners, it darkens the background by `A * Q((d - e) / sigma)`, where d is the distance
+from the edge, Q the Gaussian tail, sigma half the CSS blur radius, A the shadow's alpha
+times the contrast of its colour with the background, and e how far the shadow's own edge
+sits outside the box's (`spread + offset` on the far side, `spread - offset` on the near
+side). Fitting each edge's profile and combining opposite edges gives offset, spread,
+blur and colour with alpha. Inset shadows are the same fall-off inside the edges.
+
+Boxes are found just well enough for this: long straight edges (rows of equal steps)
+whose box side is flat paint. No fall-off, no token: a page without shadows gives none.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from statistics import NormalDist
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from designlens.images import DecodedImage
+from designlens.tokens import Color, Dimension, Provenance, Shadow, ShadowLayer, Token
+
+DEFAULTS: dict[str, Any] = {
+    "min_edge": 40,  # image px (at scale 1): a box edge at least this long
+    "min_step": 4,  # grey levels across the edge
+    "reach": 40,  # px (at scale 1) of profile read outside an edge
+    "min_amplitude": 2.5,  # grey levels of darkening at the edge before it counts
+    "min_sigma": 1.0,  # px: a sharper fall-off is a border or anti-aliasing, not a shadow
+    "min_box": 16,  # px (at scale 1): boxes thinner than this are rules, inputs' lines, text
+}
+
+_NORMAL = NormalDist()
+_SIGMAS = np.geomspace(0.5, 24.0, 28)
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeFit:
+    """One edge's fall-off: amplitude (grey levels), edge offset and sigma (image px)."""
+
+    amplitude: float
+    offset: float
+    sigma: float
+    residual: float  # RMS of the fit, grey levels
+
+
+@dataclass(frozen=True, slots=True)
+class BoxShadow:
+    """One box's fitted shadow (image px) and where it was seen."""
+
+    box: tuple[int, int, int, int]  # x, y, width, height
+    offset_x: float
+    offset_y: float
+    blur: float
+    spread: float
+    rgb: tuple[int, int, int]
+    alpha: float
+    inset: bool
+    quality: float  # 0..1: how well the fall-off fitted and how many edges agreed
+
+
+def _tail(z: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Upper Gaussian tail 1 - Phi(z), via the complementary error function."""
+    return np.asarray(0.5 * _erfc(z / math.sqrt(2.0)))
+
+
+def _erfc(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    # Abramowitz-Stegun 7.1.26 (|error| < 1.5e-7): numpy has no erf, and this is all we need
+    t = 1.0 / (1.0 + 0.3275911 * np.abs(x))
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    y = poly * np.exp(-x * x)
+    return np.asarray(np.where(x >= 0, y, 2.0 - y))
+
+
+def fit_falloff(profile: npt.NDArray[np.float64]) -> EdgeFit | None:
+    """Fit darkening `profile` (grey levels at d = 0, 1, ... px outside an edge).
+
+    Grid over sigma and edge offset with the amplitude solved in closed form; None when
+    nothing darkens the edge.
+    """
+    n = profile.size
+    if n < 6 or float(profile[:3].max()) <= 0:
+        return None
+    d = np.arange(n, dtype=np.float64) + 0.5
+    offsets = np.arange(-2.0, n / 2, 0.5)
+    best: EdgeFit | None = None
+    for sigma in _SIGMAS:
+        basis = _tail((d[None, :] - offsets[:, None]) / sigma)  # offsets x n
+        norm = (basis * basis).sum(axis=1)
+        amp = np.maximum((basis * profile[None, :]).sum(axis=1) / np.maximum(norm, 1e-9), 0.0)
+        res = np.sqrt(((amp[:, None] * basis - profile[None, :]) ** 2).mean(axis=1))
+        i = int(np.argmin(res))
+        if best is None or res[i] < best.residual:
+            best = EdgeFit(float(amp[i]), float(offsets[i]), float(sigma), float(res[i]))
+    return best
+
+
+@dataclass(frozen=True, slots=True)
+class _Edge:
+    """A straight horizontal edge in (possibly transposed) grey image coordinates."""
+
+    y: int  # the last row of the box side
+    x0: int
+    x1: int
+    box_above: bool  # the box lies above the edge (rows <= y), the outside below
+
+
+def _edges(g: npt.NDArray[np.int16], min_len: int, min_step: int) -> list[_Edge]:
+    """Long runs of equal-signed vertical steps: box tops and bottoms."""
+    dy = g[1:, :] - g[:-1, :]
+    out: list[_Edge] = []
+    for sign in (1, -1):
+        mask = (dy * sign >= min_step).astype(np.int8)
+        padded = np.pad(mask, ((0, 0), (1, 1)))
+        diff = np.diff(padded, axis=1)
+        ys, starts = np.nonzero(diff == 1)
+        _, ends = np.nonzero(diff == -1)
+        long = ends - starts >= min_len
+        for y, a, b in zip(ys[long].tolist(), starts[long].tolist(), ends[long].tolist(), strict=True):
+            # either side may be the box: both are tried by the caller
+            out.append(_Edge(int(y), int(a), int(b), True))
+    return out
+
+
+def _profile(
+    g: npt.NDArray[np.float64], y: int, x0: int, x1: int, step: int, reach: int
+) -> npt.NDArray[np.float64] | None:
+    """Mean grey of rows y, y+step, ... (reach rows) over columns x0:x1; None at the border."""
+    rows = [y + step * k for k in range(reach)]
+    if min(rows) < 0 or max(rows) >= g.shape[0]:
+        return None
+    return np.asarray(g[rows, x0:x1].mean(axis=1))
+
+
+def _until_next_surface(prof: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """The profile up to the next element: a shadow fades smoothly, a neighbour's edge jumps."""
+    steps = np.diff(prof)
+    for i in range(2, steps.size):
+        if abs(steps[i]) > max(2.0, 1.5 * abs(steps[i - 1]) + 1.0):
+            return prof[: i + 1]
+        if steps[i] < -0.5:  # darkening again: the next element's own shadow begins
+            return prof[: i + 1]
+    return prof
+
+
+def _side_fit(
+    g: npt.NDArray[np.float64],
+    edge_row: int,
+    x0: int,
+    x1: int,
+    outward: int,
+    cfg: Mapping[str, Any],
+    scale: float,
+) -> tuple[EdgeFit | None, float, float]:
+    """Fit the fall-off beyond one edge: (fit, background grey, box grey).
+
+    `edge_row` is the first row outside the box, `outward` +1 (down) or -1 (up).
+    """
+    reach = round(float(cfg["reach"]) * scale)
+    prof = _profile(g, edge_row, x0, x1, outward, reach)
+    inside = _profile(g, edge_row - outward, x0, x1, -outward, 3)
+    if prof is None or inside is None:
+        return None, 0.0, 0.0
+    prof = _until_next_surface(prof)
+    if prof.size < 6:
+        return None, 0.0, float(inside.mean())
+    far = float(np.median(prof[-max(3, prof.size // 5) :]))
+    tail = prof[-max(3, prof.size // 5) :]
+    if float(tail.max() - tail.min()) > 1.5 or float(inside.max() - inside.min()) > 1.5:
+        return None, far, float(inside.mean())  # not flat paint on both sides: no clean fall-off
+    dark = far - prof
+    if float(dark[0]) < float(cfg["min_amplitude"]):
+        return None, far, float(inside.mean())
+    # every column darkens alike along a shadowed edge; photos and text do not
+    first = g[edge_row, x0:x1]
+    if np.mean(far - first >= 0.5 * float(dark[0])) < 0.8:
+        return None, far, float(inside.mean())
+    # monotone fall-off (1 level of slack): gradients and neighbours are not shadows
+    if np.any(np.diff(dark) > 1.0):
+        return None, far, float(inside.mean())
+    fit = fit_falloff(np.clip(dark, 0.0, None))
+    return fit, far, float(inside.mean())
+
+
+def find_shadows(
+    px: npt.NDArray[np.uint8], scale: float = 1.0, config: Mapping[str, Any] | None = None
+) -> list[BoxShadow]:
+    """Outer shadows under boxes of an sRGB screenshot, one per box that shows one."""
+    cfg = {**DEFAULTS, **(config or {})}
+    rgb = px.astype(np.float64)
+    g = rgb @ np.array([0.299, 0.587, 0.114])
+    g16 = np.round(g).astype(np.int16)
+    min_len = round(float(cfg["min_edge"]) * scale)
+    found: list[BoxShadow] = []
+    seen: list[tuple[int, int, int, int]] = []
+    for e in _edges(g16, min_len, int(cfg["min_step"])):
+        # trim the ends: corners and radii bend the profile
+        trim = max(4, (e.x1 - e.x0) // 6)
+        x0, x1 = e.x0 + trim, e.x1 - trim
+        if x1 - x0 < 8:
+            continue
+        # the bottom edge carries the shadow of any downward offset (the usual light from
+        # above): it is the main witness; the top edge is read against it
+        for box_above in (True,):
+            outward = 1 if box_above else -1
+            first_out = e.y + 1 if box_above else e.y
+            fit, far, _ = _side_fit(g, first_out, x0, x1, outward, cfg, scale)
+            min_sigma = float(cfg["min_sigma"]) * scale
+            if fit is None or fit.sigma < min_sigma or fit.amplitude < float(cfg["min_amplitude"]):
+                continue
+            if fit.residual > 0.2 * fit.amplitude + 0.5:
+                continue
+            shadow = _box_shadow(g, rgb, e, box_above, fit, far, cfg, scale)
+            if shadow is None:
+                continue
+            if any(_same_box(shadow.box, s) for s in seen):
+                continue
+            seen.append(shadow.box)
+            found.append(shadow)
+    return found
+
+
+def _same_box(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return (
+        abs(a[0] - b[0]) <= 6 and abs(a[1] - b[1]) <= 6 and abs(a[2] - b[2]) <= 12 and abs(a[3] - b[3]) <= 12
+    )
+
+
+def _box_shadow(
+    g: npt.NDArray[np.float64],
+    rgb: npt.NDArray[np.float64],
+    e: _Edge,
+    box_above: bool,
+    main: EdgeFit,
+    far: float,
+    cfg: Mapping[str, Any],
+    scale: float,
+) -> BoxShadow | None:
+    """Find the opposite edge of the box, fit it with the main edge's amplitude and sigma."""
+    h = g.shape[0]
+    trim = max(4, (e.x1 - e.x0) // 6)
+    x0, x1 = e.x0 + trim, e.x1 - trim
+    surface_row = e.y if box_above else e.y + 1
+    surface = g[surface_row, x0:x1].mean()
+    # walk into the box along the edge until the paint changes on most columns: the far side
+    step = -1 if box_above else 1
+    y = surface_row
+    while 0 <= y + step < h:
+        row = g[y + step, x0:x1]
+        if np.mean(np.abs(row - surface) > 2.0) >= 0.9:
+            break  # nearly every column changes: the box ends (text rows leave gaps)
+        y += step
+    far_side = y  # last box row on the opposite side
+    size = abs(far_side - surface_row) + 1
+    if size < float(cfg["min_box"]) * scale:
+        return None
+    # the opposite edge's fall-off, read with the main fit's amplitude and sigma
+    opp_out = far_side + step
+    reach = round(float(cfg["reach"]) * scale)
+    prof = _profile(g, opp_out, x0, x1, step, reach)
+    opposite: float | None = None
+    if prof is not None:
+        prof = _until_next_surface(prof)
+        dark = float(np.median(prof[-max(3, prof.size // 5) :])) - prof
+        if prof.size >= 6 and not np.any(np.diff(dark) > 1.0) and float(dark[0]) > 0.5:
+            share = min(max(float(dark[0]) / main.amplitude, 1e-3), 0.999)
+            opposite = 0.5 - main.sigma * _NORMAL.inv_cdf(1.0 - share)
+    if opposite is None:
+        # the far side cannot be read (no clean fall-off there): all of the offset, no spread
+        offset_y, spread = main.offset, 0.0
+    else:
+        offset_y, spread = (main.offset - opposite) / 2.0, (main.offset + opposite) / 2.0
+    top = min(surface_row, far_side)
+    box = (e.x0, top, e.x1 - e.x0, size)
+    # colour: black unless the darkening is tinted; alpha from the amplitude at full cover
+    outside_row = e.y + 1 if box_above else e.y
+    far_row = int(np.clip(outside_row + (1 if box_above else -1) * (reach - 1), 0, h - 1))
+    bg = rgb[far_row, x0:x1].mean(axis=0)
+    alpha = min(1.0, main.amplitude / max(far, 1.0))
+    shade = bg * (1.0 - alpha)
+    observed_peak = rgb[outside_row, x0:x1].mean(axis=0)
+    peak_share = float(_tail(np.array([(0.5 - main.offset) / main.sigma]))[0])
+    expected = bg - (bg - shade) * peak_share
+    tinted = float(np.abs(observed_peak - expected).max()) > 3.0
+    color = (0, 0, 0)
+    if tinted and peak_share > 0.05:
+        a_eff = alpha * peak_share
+        c = (observed_peak - bg * (1.0 - a_eff)) / max(a_eff, 1e-6)
+        color = tuple(int(v) for v in np.clip(np.round(c), 0, 255))  # type: ignore[assignment]
+    quality = float(np.clip(1.0 - main.residual / max(main.amplitude, 1e-6), 0.0, 1.0))
+    return BoxShadow(
+        box=box,
+        offset_x=0.0,
+        offset_y=offset_y,
+        blur=2.0 * main.sigma,
+        spread=spread,
+        rgb=(int(color[0]), int(color[1]), int(color[2])),
+        alpha=alpha,
+        inset=False,
+        quality=quality,
+    )
+
+
+def _round_px(v: float) -> float:
+    return round(v * 2) / 2
+
+
+class ShadowExtractor:
+    """The built-in shadow extractor (entry point `designlens.extractors:shadow`)."""
+
+    name = "shadow"
+    version = "0.1.0"
+    token_type = "shadow"
+
+    def extract(self, image: DecodedImage, config: Mapping[str, Any]) -> list[Token]:
+        shadows = find_shadows(image.pixels, image.scale, config)
+        groups: dict[tuple[Any, ...], list[BoxShadow]] = {}
+        s = image.scale
+        for sh in shadows:
+            key = (
+                _round_px(sh.offset_x / s),
+                _round_px(sh.offset_y / s),
+                _round_px(sh.blur / s),
+                _round_px(sh.spread / s),
+                sh.rgb,
+                round(sh.alpha, 2),
+                sh.inset,
+            )
+            groups.setdefault(key, []).append(sh)
+        total = image.width * image.height
+        tokens = []
+        for i, (key, members) in enumerate(sorted(groups.items(), key=lambda kv: -len(kv[1])), start=1):
+            ox, oy, blur, spread, color, alpha, inset = key
+            layer = ShadowLayer(
+                color=Color.from_rgb(*color, alpha=alpha),
+                offset_x=Dimension(ox),
+                offset_y=Dimension(oy),
+                blur=Dimension(blur),
+                spread=Dimension(spread),
+                inset=inset,
+            )
+            lead = max(members, key=lambda m: m.box[2] * m.box[3])
+            pixels = sum(m.box[2] * m.box[3] for m in members)
+            tokens.append(
+                Token(
+                    name=f"shadow.raw{i}",
+                    type="shadow",
+                    value=Shadow((layer,)),
+                    confidence=round(float(np.mean([m.quality for m in members])), 4),
+                    provenance=(
+                        Provenance(image.id, image.source, pixels, round(pixels / total, 6), lead.box),
+                    ),
+                    extensions={"boxes": len(members)},
+                )
+            )
+        return tokens
