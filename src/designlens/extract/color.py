@@ -99,8 +99,9 @@ def _between(
 
 
 def _max_step(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
-    d = cv2.absdiff(a, b)
-    return np.asarray(np.maximum(np.maximum(d[..., 0], d[..., 1]), d[..., 2]))
+    """Per pixel, the largest channel difference between a and b."""
+    c0, c1, c2 = cv2.split(cv2.absdiff(a, b))
+    return np.asarray(cv2.max(cv2.max(c0, c1), c2))
 
 
 @dataclass
@@ -120,46 +121,53 @@ def _pixel_evidence(
     eq_h = code[:, 1:] == code[:, :-1]
     eq_v = code[1:, :] == code[:-1, :]
     coherent = np.zeros((h, w), dtype=bool)
-    coherent[:, 1:] |= eq_h
+    coherent[:, 1:] = eq_h
     coherent[:, :-1] |= eq_h
     coherent[1:, :] |= eq_v
     coherent[:-1, :] |= eq_v
     interior = np.ones((h, w), dtype=bool)
-    interior[:, 1:] &= eq_h
+    interior[:, 1:] = eq_h
     interior[:, :-1] &= eq_h
     interior[1:, :] &= eq_v
     interior[:-1, :] &= eq_v
-
+    texture = _texture(px, eq_h, eq_v, config)
+    # Only pixels that could still count as paint need the blend test.
+    maybe = coherent & ~texture
     blend = np.zeros((h, w), dtype=bool)
-    p16 = px.astype(np.int16)
     if w >= 3:
-        ys, xs = np.nonzero(~eq_h[:, :-1] & ~eq_h[:, 1:])  # differs from left and right
+        ys, xs = np.nonzero(maybe[:, 1:-1] & ~eq_h[:, :-1] & ~eq_h[:, 1:])  # differs left and right
         xs = xs + 1
-        hit = _between(p16[ys, xs], p16[ys, xs - 1], p16[ys, xs + 1])
+        hit = _between(px[ys, xs].astype(np.int16), px[ys, xs - 1].astype(np.int16),
+                       px[ys, xs + 1].astype(np.int16))
         blend[ys[hit], xs[hit]] = True
     if h >= 3:
-        ys, xs = np.nonzero(~eq_v[:-1, :] & ~eq_v[1:, :])
+        ys, xs = np.nonzero(maybe[1:-1, :] & ~eq_v[:-1, :] & ~eq_v[1:, :])
         ys = ys + 1
-        hit = _between(p16[ys, xs], p16[ys - 1, xs], p16[ys + 1, xs])
+        hit = _between(px[ys, xs].astype(np.int16), px[ys - 1, xs].astype(np.int16),
+                       px[ys + 1, xs].astype(np.int16))
         blend[ys[hit], xs[hit]] = True
+    return _Evidence(eq_h, eq_v, ~maybe | blend, ~interior)
 
-    # Texture: windows where most pixels sit in small non-zero steps (photos, dithering).
+
+def _texture(
+    px: npt.NDArray[np.uint8], eq_h: npt.NDArray[np.bool_], eq_v: npt.NDArray[np.bool_],
+    config: Mapping[str, Any],
+) -> npt.NDArray[np.bool_]:
+    """Windows where most pixels sit in small non-zero steps (photos, dithered gradients)."""
+    h, w = px.shape[:2]
     soft = np.zeros((h, w), dtype=np.uint8)
     if w >= 2:
-        step = _max_step(px[:, 1:], px[:, :-1])
-        s = (step > 0) & (step <= _SOFT_STEP)
-        soft[:, 1:] |= s
+        s = (_max_step(px[:, 1:], px[:, :-1]) <= _SOFT_STEP) & ~eq_h
+        soft[:, 1:] = s
         soft[:, :-1] |= s
     if h >= 2:
-        step = _max_step(px[1:], px[:-1])
-        s = (step > 0) & (step <= _SOFT_STEP)
+        s = (_max_step(px[1:], px[:-1]) <= _SOFT_STEP) & ~eq_v
         soft[1:] |= s
         soft[:-1] |= s
     k = int(config["texture_window"])
     # blur of a 0/1 uint8 image would round to 0/1: scale first to keep resolution.
     density = cv2.blur(soft * np.uint8(100), (k, k), borderType=cv2.BORDER_REFLECT)
-    texture = density >= np.uint8(round(100 * float(config["texture_density"])))
-    return _Evidence(eq_h, eq_v, ~coherent | blend | texture, ~interior)
+    return np.asarray(density >= np.uint8(round(100 * float(config["texture_density"]))))
 
 
 def _per_color(index: npt.NDArray[np.intp], n: int, mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
