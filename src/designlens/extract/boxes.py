@@ -105,14 +105,18 @@ def find_regions(
     region_of: dict[int, int] = {}  # contour index -> region index
     # Contours come parents first; even depth = a region's outer contour, odd = one of its holes.
     depth = np.zeros(len(contours), dtype=np.int32)
-    for i, (_, _, _, parent) in enumerate(hier):
+    for i, parent in enumerate(hier[:, 3].tolist()):
         if parent >= 0:
             depth[i] = depth[parent] + 1
-    for i, contour in enumerate(contours):
-        x, y, cw, ch = cv2.boundingRect(contour)
+    rects = [cv2.boundingRect(c) for c in contours]
+    # Contours 4 px or less across hold nothing measurable (and what they contain is smaller
+    # still): skipping them keeps photos, with tens of thousands of specks, fast.
+    for i in [i for i, r in enumerate(rects) if r[2] > 4 and r[3] > 4]:
+        contour = contours[i]
+        x, y, cw, ch = rects[i]
         if depth[i] % 2 == 1:  # a hole of region region_of[parent]: ink or a child, 2 px outside it
             owner = region_of.get(int(hier[i][3]))
-            if owner is not None and cw > 4 and ch > 4:
+            if owner is not None:
                 regions[owner].holes.append((x + 2, y + 2, x + cw - 2, y + ch - 2))
             continue
         hole = int(hier[i][3])

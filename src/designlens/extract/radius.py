@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -54,8 +55,9 @@ def detect_border(
     """The ring of one colour, 1..max_width px wide, around `box` on at least two sides.
 
     `px` is the image as int16 (H x W x 3); `box` the region's fill box. A line that runs
-    straight along the middle half of a side, differs from the fill and ends in another
-    colour is a border side; three sides agreeing on width and colour make a border.
+    straight along the middle third of a side, differs from the fill and ends in another
+    colour is a border side; two sides agreeing on width and colour make a border (a
+    pill's round ends have no straight side).
     """
     if box[2] - box[0] < 4 or box[3] - box[1] < 4:
         return None
@@ -67,11 +69,8 @@ def detect_border(
         color = strip[0, strip.shape[1] // 2]
         if _close(color, fill_arr, step):
             continue
-        width = 0
-        for row in strip:
-            if _close(row, color, step).mean() < 0.9:
-                break
-            width += 1
+        same = (np.abs(strip - color).max(axis=-1) <= step).mean(axis=1) >= 0.9  # per depth
+        width = int(same.argmin()) if not same.all() else len(same)
         if 1 <= width <= max_width:
             sides.append((width, color))
     if len(sides) < 2:
@@ -85,12 +84,9 @@ def detect_border(
     return Border(best, (int(color[0]), int(color[1]), int(color[2])))
 
 
-def _corner_missing(
-    corner: npt.NDArray[np.float32], outside: npt.NDArray[np.float32], edge: npt.NDArray[np.float32]
-) -> float:
-    """Uncovered area (px^2) of a k x k corner window oriented with the corner at [0, 0]."""
-    span = float(np.linalg.norm(edge - outside))
-    cover = np.clip(np.linalg.norm(corner - outside, axis=-1) / span, 0.0, 1.0)
+def _corner_missing(cover: npt.NDArray[np.float32]) -> float:
+    """Uncovered area (px^2) of a corner window of pixel covers (0 outside .. 1 inside),
+    oriented with the corner at [0, 0], scanned row by row."""
     k = cover.shape[1]
     # Rows above the first one whose corner pixel is solid: below it the straight side runs.
     straight = np.flatnonzero(cover[:, 0] >= 0.85)
@@ -111,6 +107,19 @@ def _corner_missing(
     return missing
 
 
+def _dist(a: npt.NDArray[Any], b: npt.NDArray[np.float32]) -> float:
+    d = a.astype(np.float32) - b
+    return float(math.sqrt(float((d * d).sum())))
+
+
+def _rows(px: npt.NDArray[np.int16], cy: int, fy: int, cx: int, fx: int, k: int) -> npt.NDArray[np.float32]:
+    """The k x k window whose corner pixel is (cx, cy), flipped so it sits at [0, 0] (as float)."""
+    ys = slice(cy, cy + k) if fy > 0 else slice(cy - k + 1, cy + 1)
+    xs = slice(cx, cx + k) if fx > 0 else slice(cx - k + 1, cx + 1)
+    window = px[ys, xs][::fy, ::fx]
+    return np.asarray(window, dtype=np.float32)
+
+
 def corner_radius(px: npt.NDArray[np.int16], box: Rect, max_radius: int) -> float | None:
     """Corner radius in image px of the shape whose outer edge is `box`; None when not measurable.
 
@@ -126,7 +135,7 @@ def corner_radius(px: npt.NDArray[np.int16], box: Rect, max_radius: int) -> floa
         return None
     found: list[float] = []
     measured = 0
-    # (outside pixel, corner window rows/cols, flips so the corner sits at [0, 0])
+    # each corner pixel, and the direction (fx, fy) that points into the box from it
     for cx, cy, fx, fy in (
         (x0, y0, 1, 1),
         (x1 - 1, y0, -1, 1),
@@ -137,20 +146,23 @@ def corner_radius(px: npt.NDArray[np.int16], box: Rect, max_radius: int) -> floa
         if not (0 <= ox < w and 0 <= oy < h):
             continue
         outside = px[oy, ox].astype(np.float32)
-        edge_h = px[cy, cx + fx * (bw // 2)].astype(np.float32)
-        edge_v = px[cy + fy * (bh // 2), cx].astype(np.float32)
-        if (
-            np.linalg.norm(edge_h - outside) < _MIN_CONTRAST
-            or np.linalg.norm(edge_v - outside) < _MIN_CONTRAST
-        ):
+        span_h = _dist(px[cy, cx + fx * (bw // 2)], outside)
+        span_v = _dist(px[cy + fy * (bh // 2), cx], outside)
+        if min(span_h, span_v) < _MIN_CONTRAST:
             continue
-        ys = np.arange(cy, cy + fy * k, fy)
-        xs = np.arange(cx, cx + fx * k, fx)
-        window = px[np.ix_(ys, xs)].astype(np.float32)
         measured += 1
+        if _dist(px[cy, cx], outside) >= 0.85 * span_h:
+            continue  # a square corner
+        # Only as far as the arc reaches: the first row is uncovered for about r - sqrt(r).
+        first = _rows(px, cy, 1, cx, fx, k)[0]
+        covered = np.flatnonzero(np.sqrt(((first - outside) ** 2).sum(axis=-1)) >= 0.85 * span_h)
+        j = int(covered[0]) if covered.size else k
+        kc = min(k, j + int(math.sqrt(j)) + 4)
+        window = _rows(px, cy, fy, cx, fx, kc)
+        dist = np.sqrt(((window - outside) ** 2).sum(axis=-1))
         missing = min(
-            _corner_missing(window, outside, edge_h),
-            _corner_missing(window.transpose(1, 0, 2), outside, edge_v),
+            _corner_missing(np.clip(dist / span_h, 0.0, 1.0)),
+            _corner_missing(np.clip(dist / span_v, 0.0, 1.0).T),
         )
         r = math.sqrt(missing / _CORNER_SHARE)
         if r >= 1.0:

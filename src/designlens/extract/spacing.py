@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
+
 from designlens.extract.boxes import Rect, Region
 
 Kind = Literal["padding", "gap", "margin"]
@@ -31,10 +33,6 @@ class Measurement:
     start: tuple[int, int]  # x, y in image px
     end: tuple[int, int]
     to_ink: bool = False  # measured to text/icon ink, not to a box edge
-
-
-def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
-    return min(a1, b1) - max(a0, b0)
 
 
 def _matches(hole: Rect, boxes: Sequence[Rect]) -> bool:
@@ -81,34 +79,44 @@ def _pair(
 
 
 def measure_gaps(parent: Region, boxes: Sequence[Rect], max_px: int) -> list[Measurement]:
-    """Gaps between neighbouring boxes of one parent with no other content between them."""
+    """Gaps between neighbouring boxes of one parent with no other content between them.
+
+    Each box's nearest neighbour to the right (overlapping it by half the smaller height)
+    and below (by half the smaller width) gives one gap.
+    """
+    if len(boxes) < 2:
+        return []
+    b = np.asarray(boxes, dtype=np.int64)
+    x0, y0, x1, y1 = b[:, 0], b[:, 1], b[:, 2], b[:, 3]
+    w, h = x1 - x0, y1 - y0
     out: list[Measurement] = []
     for i, a in enumerate(boxes):
-        right: tuple[int, Rect] | None = None
-        below: tuple[int, Rect] | None = None
-        for j, b in enumerate(boxes):
-            if i == j:
+        for axis in ("x", "y"):
+            if axis == "x":
+                gap = x0 - a[2]
+                overlap = np.minimum(y1, a[3]) - np.maximum(y0, a[1])
+                need = 0.5 * np.minimum(h, a[3] - a[1])
+            else:
+                gap = y0 - a[3]
+                overlap = np.minimum(x1, a[2]) - np.maximum(x0, a[0])
+                need = 0.5 * np.minimum(w, a[2] - a[0])
+            ok = (gap >= 0) & (overlap >= need)
+            ok[i] = False
+            if not ok.any():
                 continue
-            if b[0] >= a[2] and _overlap(a[1], a[3], b[1], b[3]) >= 0.5 * min(a[3] - a[1], b[3] - b[1]):
-                gap = b[0] - a[2]
-                if right is None or gap < right[0]:
-                    right = (gap, b)
-            if b[1] >= a[3] and _overlap(a[0], a[2], b[0], b[2]) >= 0.5 * min(a[2] - a[0], b[2] - b[0]):
-                gap = b[1] - a[3]
-                if below is None or gap < below[0]:
-                    below = (gap, b)
-        if right is not None and 0 < right[0] <= max_px:
-            b = right[1]
-            y0, y1 = max(a[1], b[1]), min(a[3], b[3])
-            if not _occupied(parent, (a[2], y0, b[0], y1)):
-                y = (y0 + y1) // 2
-                out.append(Measurement("gap", "x", right[0], (a[2], y), (b[0], y)))
-        if below is not None and 0 < below[0] <= max_px:
-            b = below[1]
-            x0, x1 = max(a[0], b[0]), min(a[2], b[2])
-            if not _occupied(parent, (x0, a[3], x1, b[1])):
-                x = (x0 + x1) // 2
-                out.append(Measurement("gap", "y", below[0], (x, a[3]), (x, b[1])))
+            j = int(np.flatnonzero(ok)[np.argmin(gap[ok])])
+            g = int(gap[j])
+            if not 0 < g <= max_px:
+                continue
+            c = boxes[j]
+            if axis == "x":
+                lo, hi = max(a[1], c[1]), min(a[3], c[3])
+                if not _occupied(parent, (a[2], lo, c[0], hi)):
+                    out.append(Measurement("gap", "x", g, (a[2], (lo + hi) // 2), (c[0], (lo + hi) // 2)))
+            else:
+                lo, hi = max(a[0], c[0]), min(a[2], c[2])
+                if not _occupied(parent, (lo, a[3], hi, c[1])):
+                    out.append(Measurement("gap", "y", g, ((lo + hi) // 2, a[3]), ((lo + hi) // 2, c[1])))
     return out
 
 
