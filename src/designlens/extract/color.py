@@ -314,7 +314,7 @@ def snap_lossy_noise(px: npt.NDArray[np.uint8], radius: int = 4) -> npt.NDArray[
     code = _pack(px)
     uniq, counts, index = _count_colors(code)
     rgb = _unpack(uniq)
-    q = 256 // radius
+    q = 255 // radius + 1
     bins = (rgb[:, 0] // radius) * q * q + (rgb[:, 1] // radius) * q + rgb[:, 2] // radius
     total = np.bincount(bins, weights=counts, minlength=q**3)
     order = np.lexsort((-counts, bins))  # per bin, the most frequent exact value first
@@ -353,6 +353,8 @@ def find_paint_colors(px: npt.NDArray[np.uint8], config: Mapping[str, Any] | Non
         return []
     if cfg.get("lossy"):
         px = snap_lossy_noise(px, int(cfg["lossy_radius"]))
+        # snapped gradients step by about a bin: let such steps still chain
+        cfg["gradient_step"] = max(int(cfg["gradient_step"]), 3 * int(cfg["lossy_radius"]))
     code = _pack(px)
     uniq, counts, index = _count_colors(code)
     ev = _pixel_evidence(px, code, cfg)
