@@ -8,7 +8,7 @@ from designlens.evaluate import prediction_from_tokens
 from designlens.tokens import Alias, Color, Dimension, Token, TokenSet, Typography
 
 
-def _typo(name: str, size: Dimension | Alias, line: float, **ext: object) -> Token:
+def _typo(name: str, size: Dimension | Alias, line: float | Alias, **ext: object) -> Token:
     return Token(name, "typography", Typography("system-ui", size, 400, line), extensions=ext)
 
 
@@ -77,3 +77,15 @@ def test_border_colors_from_another_extractor_do_not_make_a_color_prediction():
     p = prediction_from_tokens([Token("color.border", "color", Color("#dee2e6"))], {"layout"})
     assert p.colors is None
     assert p.spacing == ()
+
+
+def test_typography_members_aliased_to_font_primitives_are_followed():
+    tokens = [
+        Token("font.size.2", "dimension", Dimension(14.5)),
+        Token("font.lineHeight.1", "dimension", Dimension(21)),
+        _typo("typography.caption", Alias("font.size.2"), Alias("font.lineHeight.1")),
+        _typo("typography.body", Alias("font.size.2"), 1.5),
+    ]
+    p = prediction_from_tokens(tokens, {"typography"})
+    assert p.font_sizes == (14.5,)
+    assert p.line_heights == (21.0, 21.75)
