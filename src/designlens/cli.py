@@ -173,6 +173,37 @@ def worker(
     raise typer.Exit(worker_main([a for p in plugin for a in ("--plugin", p)]))
 
 
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="TCP port.")] = 8000,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Job store: SQLAlchemy URL or SQLite file [env DESIGNLENS_DATABASE_URL]."),
+    ] = None,
+    data_dir: Annotated[
+        str | None,
+        typer.Option(
+            "--data-dir", help="Images and exports [env DESIGNLENS_DATA_DIR; default beside the store]."
+        ),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=0, help="Worker processes per job (0: one per core).")
+    ] = 0,
+) -> None:
+    """Serve the HTTP API, live progress (SSE) and the web page; resumes unfinished jobs.
+
+    Without DESIGNLENS_API_TOKENS it listens on loopback only.
+    """
+    from designlens.api.server import serve as run_server
+    from designlens.errors import UsageError
+
+    try:
+        run_server(host, port, db, data_dir, workers or None)
+    except UsageError as exc:
+        raise _usage_error(str(exc)) from None
+
+
 @app.command("plugins")
 def list_plugins(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,

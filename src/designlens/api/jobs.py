@@ -1,0 +1,441 @@
+"""Jobs of the service: created from uploads, run on the runtime, read back from the store.
+
+A job is a row in the store before it runs (status `queued`), so its id can be answered at
+once; a runner thread then runs it through `pipeline.extract(resume=id)`, the same path the
+CLI takes to finish an interrupted job. Everything a client reads (status, events, tokens,
+exports) comes from the store, never from this process's memory, so a restarted server,
+or another API process on a shared store, answers the same.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import queue
+import threading
+import time
+import uuid
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from designlens import plugins
+from designlens.api.metrics import ServiceMetrics
+from designlens.api.problems import Problem
+from designlens.api.settings import ServiceSettings
+from designlens.api.uploads import ImageStore, Upload
+from designlens.errors import Interrupted
+from designlens.events import Event, EventBus
+from designlens.relate.graph import Relationship, TokenGraph
+from designlens.store.database import Store
+from designlens.store.repositories import JobRow, StoredEvent
+from designlens.tokens import TokenSet
+
+log = logging.getLogger(__name__)
+
+QUEUED = "queued"
+FINAL = ("completed", "failed", "cancelled")
+RESUMABLE = (QUEUED, "running", "interrupted", "cancelling")
+TERMINAL_EVENTS = ("job.completed", "job.failed")
+ZIP_NAME = "exports.zip"
+
+
+@dataclass(frozen=True)
+class NewJob:
+    id: str
+    status: str
+
+
+def _owner_alive_elsewhere(owner: str) -> bool:
+    """True when `owner` (host:pid) is another live process, here or on another host."""
+    import socket
+
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname():
+        return bool(host)  # another machine's job: its own server resumes it
+    if not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class JobService:
+    """Creates, runs, cancels and reads jobs; `start` resumes what a dead server left."""
+
+    def __init__(self, settings: ServiceSettings, metrics: ServiceMetrics) -> None:
+        self.settings = settings
+        self.metrics = metrics
+        self.store = Store(settings.db)
+        self.images = ImageStore(settings.data_dir)
+        self.exports_root = settings.data_dir / "exports"
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._threads: list[threading.Thread] = []
+        self._running: set[str] = set()
+        self._lock = threading.Lock()
+        self._render_locks: dict[str, threading.Lock] = {}
+        self.stopping = threading.Event()
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    def start(self) -> list[str]:
+        """Start the runner threads and queue the unfinished jobs of dead servers; returns their ids."""
+        for i in range(max(1, self.settings.max_running_jobs)):
+            thread = threading.Thread(target=self._runner, name=f"designlens-job-{i}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return self.resume_orphans()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Interrupt running jobs (they stay resumable) and stop the runners."""
+        self.stopping.set()
+        with self._lock:
+            running = list(self._running)
+        with self.store.transaction() as conn:
+            for job_id in running:
+                self.store.jobs.request_cancel(conn, job_id)
+        for _ in self._threads:
+            self._queue.put(None)
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        self.store.close()
+
+    def resume_orphans(self) -> list[str]:
+        table = self.store.jobs.table
+        with self.store.transaction() as conn:
+            rows = conn.execute(
+                select(table.c.id, table.c.status, table.c.owner, table.c.spec)
+                .where(table.c.status.in_(RESUMABLE))
+                .order_by(table.c.created_at)
+            ).all()
+        resumed = []
+        for job_id, status, owner, spec in rows:
+            if not (spec or {}).get("service") or _owner_alive_elsewhere(str(owner)):
+                continue
+            if status == "cancelling":
+                self._end(job_id, "cancelled", "cancelled by request")
+                continue
+            resumed.append(job_id)
+            self._enqueue(job_id)
+        return resumed
+
+    # --- creating and cancelling -----------------------------------------------------
+
+    def create(self, uploads: Sequence[Upload], types: Sequence[str], formats: Sequence[str]) -> NewJob:
+        """Store the images and queue a job over them. Problem 422 names an unknown type or format."""
+        known = plugins.extractors()
+        unknown = [t for t in types if t not in known]
+        if unknown:
+            have = ", ".join(sorted(known))
+            raise Problem(422, f"unknown token type(s): {', '.join(unknown)} (have: {have})")
+        exporters = plugins.exporters()
+        bad = [f for f in formats if f not in exporters]
+        if bad:
+            raise Problem(422, f"unknown format(s): {', '.join(bad)} (have: {', '.join(sorted(exporters))})")
+        if not uploads:
+            raise Problem(422, "no images: upload `files` (images or a zip of images) or give `urls`")
+        names: dict[str, str] = {}
+        for upload in uploads:
+            path = str(self.images.put(upload))
+            names.setdefault(path, upload.name)
+        job_id = uuid.uuid4().hex[:12]
+        paths = list(names)
+        spec = {
+            "paths": paths, "inputs": paths, "cwd": "", "types": list(types), "config": {},
+            "scale": "auto", "max_pixels": self.settings.limits.max_pixels,
+            "service": job_id, "formats": list(formats), "names": names,
+        }
+        from designlens.pipeline import job_key
+        from designlens.store.joblog import owner_id
+
+        with self.store.transaction() as conn:
+            self.store.jobs.create(conn, job_id, job_key(spec), spec, owner_id())
+            self.store.jobs.set_status(conn, job_id, QUEUED)
+        self.metrics.jobs_created.inc()
+        self._enqueue(job_id)
+        return NewJob(job_id, QUEUED)
+
+    def cancel(self, job_id: str) -> str:
+        """Stop a job: a queued one ends at once, a running one at its next log flush."""
+        row = self.job(job_id)
+        if row.status in FINAL:
+            raise Problem(409, f"job {job_id} is already {row.status}; nothing to cancel")
+        if row.status in (QUEUED, "interrupted"):
+            self._end(job_id, "cancelled", "cancelled by request")
+            return "cancelled"
+        with self.store.transaction() as conn:
+            self.store.jobs.request_cancel(conn, job_id)
+        return "cancelling"
+
+    # --- running -----------------------------------------------------------------------
+
+    def _enqueue(self, job_id: str) -> None:
+        self._queue.put(job_id)
+        self.metrics.queue_depth.set(self._queue.qsize())
+
+    def _runner(self) -> None:
+        while (job_id := self._queue.get()) is not None:
+            self.metrics.queue_depth.set(self._queue.qsize())
+            if self.stopping.is_set():
+                continue
+            try:
+                self._run(job_id)
+            except Exception:  # a runner thread must outlive any one job
+                log.exception("job %s: runner failed", job_id)
+
+    def _run(self, job_id: str) -> None:
+        from designlens.pipeline import extract
+        from designlens.runtime.options import RuntimeOptions
+
+        with self.store.transaction() as conn:
+            status = self.store.jobs.status(conn, job_id)
+        if status is None or status in FINAL:
+            return
+        if status == "cancelling":
+            self._end(job_id, "cancelled", "cancelled by request")
+            return
+        bus = EventBus()
+        counts = {"started": 0, "ended": 0}
+
+        def on_event(event: Event) -> None:
+            self.metrics.on_event(event)
+            if event.name == "instance.started":
+                counts["started"] += 1
+            elif (
+                event.name in ("instance.completed", "instance.failed") and "instance" in event.data
+                and not (event.data.get("cached") or event.data.get("resumed"))
+            ):
+                counts["ended"] += 1
+
+        bus.subscribe(on_event)
+        runtime = RuntimeOptions(
+            workers=self.settings.workers, grace=self.settings.grace, call_timeout=self.settings.call_timeout,
+        )
+        with self._lock:
+            self._running.add(job_id)
+        self.metrics.jobs_running.inc()
+        try:
+            result = extract(
+                [], resume=job_id, db=self.settings.db, bus=bus, runtime=runtime,
+                cache=self.settings.cache_dir,
+            )
+        except Interrupted:
+            if not self.stopping.is_set():  # nothing but a cancel stops a job while serving
+                self._end(job_id, "cancelled", "cancelled by request")
+                self.metrics.job_finished("cancelled")
+            return
+        except Exception as exc:
+            log.exception("job %s failed", job_id)
+            self._end(job_id, "failed", f"{type(exc).__name__}: {exc}")
+            self.metrics.job_finished("failed")
+            return
+        finally:
+            self.metrics.running.dec(max(0, counts["started"] - counts["ended"]))
+            self.metrics.jobs_running.dec()
+            with self._lock:
+                self._running.discard(job_id)
+        self.metrics.job_finished("completed", result.stats)
+        try:
+            self.exports(job_id)  # render once now, so the first download is instant
+        except Exception:
+            log.exception("job %s: rendering exports failed", job_id)
+
+    def _end(self, job_id: str, status: str, error: str) -> None:
+        """Record a final status with a closing `job.failed` event (which ends SSE streams)."""
+        with self.store.transaction() as conn:
+            version = self.store.events.last_version(conn, job_id) + 1
+            self.store.events.append(
+                conn, [{"job_id": job_id, "version": version, "name": "job.failed",
+                        "data": {"status": status, "error": error}, "at": time.time()}],
+            )
+            self.store.jobs.set_status(conn, job_id, status, error)
+
+    # --- reading ------------------------------------------------------------------------
+
+    def job(self, job_id: str) -> JobRow:
+        with self.store.transaction() as conn:
+            row = self.store.jobs.get(conn, job_id)
+        if row is None or not row.spec.get("service"):
+            raise Problem(404, f"no job {job_id!r}")
+        return row
+
+    def page(self, limit: int, offset: int) -> tuple[list[JobRow], int]:
+        table = self.store.jobs.table
+        with self.store.transaction() as conn:
+            total = int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+            rows = conn.execute(
+                select(table).order_by(table.c.created_at.desc(), table.c.id).limit(limit).offset(offset)
+            ).mappings().all()
+        return [JobRow(**r) for r in rows], total
+
+    def events_after(self, job_id: str, seq: int) -> list[StoredEvent]:
+        """Every event of the job with a sequence above `seq`, oldest first."""
+        out: list[StoredEvent] = []
+        with self.store.transaction() as conn:
+            while True:
+                batch = self.store.events.after(conn, job_id, seq, limit=1000)
+                out.extend(batch)
+                if len(batch) < 1000:
+                    return out
+                seq = batch[-1].seq
+
+    def describe(self, row: JobRow) -> dict[str, Any]:
+        """One job as the API shows it: status, counts per instance state, errors, timings."""
+        names: Mapping[str, str] = row.spec.get("names") or {}
+        with self.store.transaction() as conn:
+            instances = self.store.instances.of_job(conn, row.id)
+            first = self.store.events.after(conn, row.id, 0, limit=1)
+        total = len(row.spec.get("paths", [])) * len(row.spec.get("types", []))
+        if first and first[0].name == "job.created":
+            total = int(first[0].data.get("instances", total))
+        counts = {"complete": 0, "failed": 0}
+        images: dict[str, dict[str, Any]] = {}
+        for inst in instances:
+            state = str(inst["status"])
+            if state in counts:
+                counts[state] += 1
+            name = names.get(str(inst["source"]), self.images.display_name(str(inst["source"])))
+            image = images.setdefault(
+                str(inst["image_id"]),
+                {"id": inst["image_id"], "name": name, "status": "complete", "errors": {}, "seconds": 0.0},
+            )
+            if state == "failed":
+                image["status"] = "failed"
+                image["errors"][inst["token_type"]] = inst["error"]
+            elif state != "complete" and image["status"] == "complete":
+                image["status"] = "pending"
+            image["seconds"] = round(image["seconds"] + float(inst["seconds"] or 0.0), 6)
+        counts["pending"] = max(0, total - counts["complete"] - counts["failed"])
+        errors = [
+            {"image": i["name"], "image_id": i["id"], "token_type": t, "error": e}
+            for i in images.values() for t, e in i["errors"].items()
+        ]
+        seconds = [float(i["seconds"] or 0.0) for i in instances]
+        base = f"/api/v1/jobs/{row.id}"
+        end = row.updated_at if row.status in FINAL else time.time()
+        out: dict[str, Any] = {
+            "id": row.id,
+            "status": row.status,
+            "error": row.error,
+            "types": list(row.spec.get("types", [])),
+            "formats": list(row.spec.get("formats", [])),
+            "inputs": sorted(set(names.values())),
+            "counts": {**counts, "total": total},
+            "images": sorted(images.values(), key=lambda i: str(i["name"])),
+            "errors": errors,
+            "timings": {
+                "created_at": row.created_at,
+                "updated_at": row.updated_at,
+                "elapsed_seconds": round(end - row.created_at, 3),
+                "extraction_seconds": round(sum(seconds), 6),
+            },
+            "events_url": f"{base}/events",
+        }
+        if row.status == "completed":
+            out["tokens_url"] = f"{base}/tokens"
+            out["relationships_url"] = f"{base}/relationships"
+            out["exports"] = {name: f"{base}/exports/{name}" for name in self.export_names(row)}
+        return out
+
+    def public_event(self, row: JobRow, event: StoredEvent) -> dict[str, Any]:
+        """An event's data with server paths replaced by the names the user uploaded."""
+        data = dict(event.data)
+        source = data.get("source")
+        if isinstance(source, str):
+            names: Mapping[str, str] = row.spec.get("names") or {}
+            data["source"] = names.get(source, self.images.display_name(source))
+        return data
+
+    def _completed(self, job_id: str) -> JobRow:
+        row = self.job(job_id)
+        if row.status != "completed":
+            raise Problem(409, f"job {job_id} is {row.status}: its results exist once it has completed")
+        return row
+
+    def token_set(self, job_id: str) -> TokenSet:
+        from designlens.runtime.codec import token_from_data
+
+        self._completed(job_id)
+        with self.store.transaction() as conn:
+            return TokenSet(token_from_data(t) for t in self.store.tokens.merged(conn, job_id))
+
+    def graph(self, job_id: str) -> TokenGraph:
+        self._completed(job_id)
+        with self.store.transaction() as conn:
+            rows = self.store.relationships.of_job(conn, job_id)
+        return TokenGraph(
+            Relationship(str(r["source"]), str(r["target"]), str(r["type"]), float(r["weight"]),
+                         dict(r["attributes"] or {}))
+            for r in rows
+        )
+
+    def export_names(self, row: JobRow) -> list[str]:
+        found = plugins.exporters()
+        chosen = row.spec.get("formats") or sorted(found)
+        return [found[f].file_name for f in chosen if f in found] + [ZIP_NAME]
+
+    def exports(self, job_id: str) -> Path:
+        """The directory of the job's rendered exports (every format, plus exports.zip), made once."""
+        row = self._completed(job_id)
+        folder = self.exports_root / job_id
+        if (folder / ZIP_NAME).is_file():
+            return folder
+        with self._lock:
+            lock = self._render_locks.setdefault(job_id, threading.Lock())
+        with lock:
+            if (folder / ZIP_NAME).is_file():
+                return folder
+            from designlens.pipeline import render_exports, write_exports
+
+            tokens, graph = self.token_set(job_id), self.graph(job_id)
+            options = {"thumbnails": self._thumbnails(row), "title": f"designlens job {job_id}"}
+            files = render_exports(tokens, graph, sorted(plugins.exporters()), options)
+            wanted = set(self.export_names(row))
+            buf = io.BytesIO()
+            with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+                for name in sorted(files):
+                    if name in wanted:
+                        archive.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), files[name])
+            files[ZIP_NAME] = buf.getvalue()
+            self.exports_root.mkdir(parents=True, exist_ok=True)
+            write_exports(files, folder)
+        return folder
+
+    def _thumbnails(self, row: JobRow) -> dict[str, bytes]:
+        from PIL import Image
+
+        out: dict[str, bytes] = {}
+        for path in row.spec.get("paths", []):
+            image_id = Path(path).parent.name
+            try:
+                with Image.open(path) as img:
+                    img.thumbnail((320, 320))
+                    buf = io.BytesIO()
+                    img.convert("RGB").save(buf, format="JPEG", quality=80)
+            except Exception:  # an image that does not decode has no thumbnail
+                continue
+            out[image_id] = buf.getvalue()
+        return out
+
+
+def normalize_list(values: Sequence[str] | None, default: Sequence[str]) -> list[str]:
+    """Comma-separated or repeated values; `all` in formats means every exporter."""
+    items = [v.strip() for item in (values or []) for v in item.split(",") if v.strip()]
+    return items or list(default)
+
+
+def all_formats(formats: list[str]) -> list[str]:
+    return sorted(plugins.exporters()) if "all" in formats else formats
+
+
+__all__ = ["JobService", "NewJob", "all_formats", "normalize_list"]

@@ -1,0 +1,84 @@
+"""RFC 9457 problem details: every error the API answers is `application/problem+json`.
+
+Handlers turn FastAPI's own errors (404 route, 405, 422 validation) into problems too, so a
+client parses one error shape whatever went wrong.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+
+from designlens.errors import DesignlensError
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI, Request
+    from starlette.responses import Response
+
+MEDIA_TYPE = "application/problem+json"
+
+
+class Problem(DesignlensError):
+    """An error answered as problem+json; `detail` names what was wrong."""
+
+    def __init__(
+        self, status: int, detail: str, *, headers: dict[str, str] | None = None, **extra: Any
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.headers = headers or {}
+        self.extra = extra
+
+
+def problem_body(status: int, detail: str, instance: str = "", **extra: Any) -> dict[str, Any]:
+    title = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    if instance:
+        body["instance"] = instance
+    body.update(extra)
+    return body
+
+
+def problem_response(
+    status: int, detail: str, instance: str = "", headers: dict[str, str] | None = None, **extra: Any
+) -> Response:
+    from starlette.responses import JSONResponse
+
+    return JSONResponse(
+        problem_body(status, detail, instance, **extra), status_code=status, headers=headers,
+        media_type=MEDIA_TYPE,
+    )
+
+
+def install(app: FastAPI, max_body_bytes: int) -> None:
+    """Register the handlers that turn every error into a problem."""
+    from fastapi.exceptions import RequestValidationError
+    from starlette.exceptions import HTTPException
+
+    async def on_problem(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, Problem)
+        return problem_response(exc.status, exc.detail, request.url.path, exc.headers, **exc.extra)
+
+    async def on_http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        if exc.status_code == 413 and detail == "Content Too Large":
+            detail = f"request body is over the limit of {max_body_bytes:,} bytes"
+        elif exc.status_code == 404 and detail == "Not Found":
+            detail = f"no such resource: {request.method} {request.url.path}"
+        elif exc.status_code == 405:
+            detail = f"method {request.method} is not allowed on {request.url.path}"
+        return problem_response(exc.status_code, detail, request.url.path, dict(exc.headers or {}))
+
+    async def on_validation(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        errors = [
+            {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))} for e in exc.errors()
+        ]
+        where = "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors[:5])
+        return problem_response(422, f"invalid request: {where}", request.url.path, errors=errors)
+
+    app.add_exception_handler(Problem, on_problem)
+    app.add_exception_handler(HTTPException, on_http)
+    app.add_exception_handler(RequestValidationError, on_validation)
