@@ -253,9 +253,12 @@ async def extract_async(
             row = joblog.find(resume)
             if row is None:
                 raise UsageError(f"no job {resume!r} in the store {joblog.store.url}")
-            spec = dict(row.spec)
+            spec = {
+                "types": ["color"], "config": {}, "scale": "auto", "max_pixels": DEFAULT_MAX_PIXELS,
+                **dict(row.spec),
+            }
             same_dir = spec.get("cwd") == os.getcwd()
-            shown = list(spec["inputs"] if same_dir else spec["paths"])
+            shown = list(spec.get("inputs", spec["paths"]) if same_dir else spec["paths"])
         else:
             row = joblog.resumable(job_key(spec))
     types, scale, max_pixels = spec["types"], spec["scale"], spec["max_pixels"]
