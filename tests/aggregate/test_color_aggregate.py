@@ -76,3 +76,34 @@ def test_tinted_greys_are_grey_and_saturated_hues_are_not() -> None:
     assert family(oklch(Color("#64748b").rgb)) == "gray"  # Tailwind slate-500
     assert family(oklch(Color("#2563eb").rgb)) == "blue"
     assert family(oklch(Color("#16a34a").rgb)) == "green"
+
+
+def test_what_text_sits_on_is_summed_across_images_and_follows_merged_backgrounds() -> None:
+    text_a = Token("color.111827", "color", Color("#111827"),
+                   provenance=(Provenance("a" * 64, "a.png", 50, 0.005),),
+                   extensions={"on": [{"color": "#ffffff", "pixels": 40}, {"color": "#f3f4f6", "pixels": 5}]})
+    text_b = Token("color.111827", "color", Color("#111827"),
+                   provenance=(Provenance("b" * 64, "b.png", 50, 0.005),),
+                   extensions={"on": [{"color": "#fefefe", "pixels": 30}]})
+    tokens = ColorAggregator().aggregate(
+        [text_a, text_b, raw("#ffffff", "a" * 64, 9000), raw("#fefefe", "b" * 64, 20),
+         raw("#f3f4f6", "a" * 64, 900, region=True)], {}
+    )
+    ink = next(t for t in tokens if t.value == Color("#111827"))
+    # #fefefe was merged into #ffffff, so its 30 edges count for white
+    assert ink.extensions["on"] == [{"color": "#ffffff", "pixels": 70}, {"color": "#f3f4f6", "pixels": 5}]
+
+
+def test_the_extractor_records_the_surfaces_text_sits_on() -> None:
+    from pathlib import Path
+
+    import numpy as np
+    from PIL import Image
+
+    from designlens.extract.color import find_paint_colors
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "known_paint.png"
+    paints = {c.rgb: c for c in find_paint_colors(np.asarray(Image.open(fixture).convert("RGB")))}
+    assert paints[(0xE0, 0xE7, 0xFF)].on[0][0] == (0x31, 0x2E, 0x81)  # nav text on the indigo bar
+    assert paints[(0x1E, 0x29, 0x3B)].on[0][0] == (0xF1, 0xF5, 0xF9)  # body text on the card
+    assert paints[(0xFF, 0xFF, 0xFF)].on == ()  # surfaces sit on nothing

@@ -97,6 +97,9 @@ class ColorAggregator:
             }
             if kinds:
                 extensions["kinds"] = kinds
+            on = _merge_on(member_tokens, owner)
+            if on:
+                extensions["on"] = on
             out.append(
                 Token(
                     name=f"color.{names[head]}",
@@ -109,6 +112,21 @@ class ColorAggregator:
             )
         out.sort(key=_color_sort_key)
         return out
+
+
+def _merge_on(tokens: Sequence[Token], owner: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Surfaces this color sits on, summed over images and merged values, most first.
+
+    Backgrounds are mapped to the token they were merged into, so the contrast analyzer
+    pairs text with colors that exist in the token set.
+    """
+    pixels: dict[str, int] = {}
+    for t in tokens:
+        for entry in t.extensions.get("on", ()):
+            bg = owner.get(str(entry["color"]), str(entry["color"]))
+            pixels[bg] = pixels.get(bg, 0) + int(entry["pixels"])
+    ranked = sorted(pixels.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [{"color": c, "pixels": n} for c, n in ranked[:4]]
 
 
 def _color_sort_key(token: Token) -> tuple[int, int, float, str]:

@@ -55,6 +55,7 @@ class PaintColor:
     core: int  # core pixels (solid paint evidence)
     members: int  # exact colors merged into it
     region: bool  # fills flat regions of its own (a surface, not a stroke)
+    on: tuple[tuple[tuple[int, int, int], int], ...] = ()  # surfaces it sits on, with shared pixel edges
 
 
 def _pack(px: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint32]:
@@ -177,8 +178,8 @@ def _per_color(index: npt.NDArray[np.intp], n: int, mask: npt.NDArray[np.bool_])
 
 def _strong_contacts(
     index: npt.NDArray[np.intp], cand: npt.NDArray[np.intp], n: int, ev: _Evidence, min_contact: float
-) -> npt.NDArray[np.bool_]:
-    """k x k: candidate i touches candidate j along a fair share of i's edges.
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """k x k pixel edges shared by candidates, and whether i touches j along a fair share of i's edges.
 
     The share is of ALL of i's edges (candidates or not), so a few stray touches never
     count. Only candidates take part, so photos with thousands of colors stay cheap.
@@ -193,7 +194,8 @@ def _strong_contacts(
     contact = np.bincount(pa[both] * k + pb[both], minlength=k * k).reshape(k, k)
     contact = contact + contact.T
     total = np.bincount(pa[pa >= 0], minlength=k) + np.bincount(pb[pb >= 0], minlength=k)
-    return np.asarray((contact >= 2) & (contact >= min_contact * np.maximum(total, 1)[:, None]))
+    strong = np.asarray((contact >= 2) & (contact >= min_contact * np.maximum(total, 1)[:, None]))
+    return contact.astype(np.int64), strong
 
 
 def _touching_blends(strong: npt.NDArray[np.bool_], crgb: npt.NDArray[np.int16]) -> npt.NDArray[np.bool_]:
@@ -368,17 +370,18 @@ def find_paint_colors(px: npt.NDArray[np.uint8], config: Mapping[str, Any] | Non
     rgb = _unpack(uniq).astype(np.int16)
     # Flat regions are paint whatever lies around them; only thin things can be blends.
     thin = solid[cand] < 0.5 * counts[cand]
-    strong = _strong_contacts(index, cand, uniq.size, ev, float(cfg["blend_min_contact"]))
+    contact, strong = _strong_contacts(index, cand, uniq.size, ev, float(cfg["blend_min_contact"]))
     crgb = rgb[cand]
     blend = _touching_blends(strong, crgb)
     blend |= _partial_inks(rgb, counts, cand, thin, strong, float(cfg["ink_spike"]))
     gradient = _gradient_steps(
         strong, crgb, ~thin, counts[cand], int(cfg["gradient_step"]), int(cfg["gradient_chain"])
     )
-    idx = cand[~(blend & thin) & ~gradient]
-    if idx.size == 0:
+    kept = np.flatnonzero(~(blend & thin) & ~gradient)
+    if kept.size == 0:
         return []
-    return _merge(uniq[idx], counts[idx], core[idx], solid[idx], cfg)
+    idx = cand[kept]
+    return _merge(uniq[idx], counts[idx], core[idx], solid[idx], contact[np.ix_(kept, kept)], cfg)
 
 
 def _merge(
@@ -386,6 +389,7 @@ def _merge(
     counts: npt.NDArray[np.int64],
     core: npt.NDArray[np.int64],
     solid: npt.NDArray[np.int64],
+    contact: npt.NDArray[np.int64],
     cfg: Mapping[str, Any],
 ) -> list[PaintColor]:
     """Merge by CIEDE2000, most pixels first: the most frequent exact value stands for a group.
@@ -395,6 +399,7 @@ def _merge(
     """
     order = np.lexsort((codes, -counts))
     codes, counts, core, solid = codes[order], counts[order], core[order], solid[order]
+    contact = contact[np.ix_(order, order)]
     rgb = _unpack(codes)
     lab = rgb_to_lab(rgb)
     de = delta_e_2000(lab[:, None, :], lab[None, :, :])
@@ -406,9 +411,19 @@ def _merge(
         owner[i] = i
         near = (owner < 0) & (de[i] <= float(cfg["merge_delta_e"])) & ~(regions & regions[i])
         owner[near] = i
+    heads = np.flatnonzero(owner == np.arange(len(owner)))
+    # pixel edges each group shares with each group: what a stroke or text sits on
+    onehot = (owner[:, None] == heads[None, :]).astype(np.int64)
+    group_contact = onehot.T @ contact @ onehot
     colors: list[PaintColor] = []
-    for head in np.flatnonzero(owner == np.arange(len(owner))):
+    for gi, head in enumerate(heads):
         members = owner == head
+        on: tuple[tuple[tuple[int, int, int], int], ...] = ()
+        if not regions[head]:
+            under = [(int(group_contact[gi, gj]), int(hj)) for gj, hj in enumerate(heads)
+                     if regions[hj] and group_contact[gi, gj] > 0]
+            under.sort(key=lambda e: (-e[0], e[1]))
+            on = tuple(((int(rgb[hj, 0]), int(rgb[hj, 1]), int(rgb[hj, 2])), n) for n, hj in under[:4])
         colors.append(
             PaintColor(
                 rgb=(int(rgb[head, 0]), int(rgb[head, 1]), int(rgb[head, 2])),
@@ -416,10 +431,19 @@ def _merge(
                 core=int(core[members].sum()),
                 members=int(members.sum()),
                 region=bool(regions[head]),
+                on=on,
             )
         )
     colors.sort(key=lambda c: (-c.pixels, c.rgb))
     return colors[: int(cfg["max_colors"])]
+
+
+def _paint_extensions(paint: PaintColor) -> dict[str, Any]:
+    """What the aggregator and the contrast analyzer read beyond the value."""
+    ext: dict[str, Any] = {"region": paint.region}
+    if paint.on:
+        ext["on"] = [{"color": "#{:02x}{:02x}{:02x}".format(*rgb), "pixels": n} for rgb, n in paint.on]
+    return ext
 
 
 class ColorExtractor:
@@ -444,7 +468,7 @@ class ColorExtractor:
                     value=Color.from_rgb(*paint.rgb),
                     confidence=round(confidence, 4),
                     provenance=(Provenance(image.id, image.source, paint.pixels, share),),
-                    extensions={"region": paint.region},
+                    extensions=_paint_extensions(paint),
                 )
             )
         return tokens
