@@ -118,7 +118,7 @@ def _group_quantile(values: U8, groups: I32, n: int, q: float) -> F32:
     target = np.ceil(total * q).astype(np.int64)
     out = (cum < np.maximum(target, 1)[:, None]).sum(axis=1).astype(np.float32)
     out[total == 0] = 0.0
-    return out
+    return np.asarray(out, dtype=np.float32)
 
 
 def _glyphs(fg: U8, scale: float, min_height: int) -> tuple[_Glyphs, I32, I32, I32, F32, I32] | None:
@@ -220,11 +220,15 @@ def _colors(
     # the background is paint: one pixel of the modal grey is its exact colour
     flat = int(np.argmax(crop.ravel() == bg_grey))
     r1, g1, b1 = (int(v) for v in px[y0 + flat // crop.shape[1], x0 + flat % crop.shape[1]])
-    core = pcov >= 0.9
+    # the ink is paint too: the most common colour among full-coverage stroke cores
+    core = pcov >= 0.98
     if np.count_nonzero(core) < 2:
-        core = pcov >= 0.7 * float(pcov.max())
-    ink_px = px[pys[core], pxs[core]]
-    r0, g0, b0 = (round(float(v)) for v in ink_px.mean(axis=0))
+        core = pcov >= 0.9 * float(pcov.max())
+    ink_px = px[pys[core], pxs[core]].astype(np.uint32)
+    packed = (ink_px[:, 0] << 16) | (ink_px[:, 1] << 8) | ink_px[:, 2]
+    values, counts = np.unique(packed, return_counts=True)
+    top = int(values[np.argmax(counts)])
+    r0, g0, b0 = (top >> 16) & 255, (top >> 8) & 255, top & 255
     ink_grey = float(gray[pys[core], pxs[core]].mean())
     return (r0, g0, b0), (r1, g1, b1), abs(ink_grey - bg_grey), share
 

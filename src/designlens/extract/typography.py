@@ -71,7 +71,7 @@ def fit_sizes(font: _Font, cap: F64, x: F64) -> tuple[F64, F64]:
     line; the estimate is their median. Capitals and ascenders differ by ~3% and both land
     in the tall group, so the cap height is the weaker witness when the x-height (one
     clean level of every lowercase bowl) is there. Sizes beyond the calibrated range are
-    extrapolated by the largest size's ratio.
+    extrapolated by the ratio of the nearest calibrated end (8 px, 128 px).
     """
     has_c, has_x = ~np.isnan(cap), ~np.isnan(x)
     wc = np.where(has_x, _CAP_WEIGHT, 1.0)
@@ -80,11 +80,16 @@ def fit_sizes(font: _Font, cap: F64, x: F64) -> tuple[F64, F64]:
     best = d.min(axis=1)
     near = d <= best[:, None] + _TIE
     sizes = np.nanmedian(np.where(near, font.size[None, :], np.nan), axis=1)
-    over_c = has_c & (np.nan_to_num(cap) > font.cap[-1] + 1.0)
-    over_x = ~has_c & has_x & (np.nan_to_num(x) > font.x[-1] + 1.0)
-    sizes = np.where(over_c, np.nan_to_num(cap) * font.size[-1] / font.cap[-1], sizes)
-    sizes = np.where(over_x, np.nan_to_num(x) * font.size[-1] / font.x[-1], sizes)
-    best = np.where(over_c | over_x, 0.5, best)
+    c, xx = np.nan_to_num(cap), np.nan_to_num(x)
+    over_c = has_c & (c > font.cap[-1] + 1.0)
+    over_x = ~has_c & has_x & (xx > font.x[-1] + 1.0)
+    under_c = has_c & (c < font.cap[0] - 0.5)
+    under_x = ~has_c & has_x & (xx < font.x[0] - 0.5)
+    sizes = np.where(over_c, c * font.size[-1] / font.cap[-1], sizes)
+    sizes = np.where(over_x, xx * font.size[-1] / font.x[-1], sizes)
+    sizes = np.where(under_c, c * font.size[0] / font.cap[0], sizes)
+    sizes = np.where(under_x, xx * font.size[0] / font.x[0], sizes)
+    best = np.where(over_c | over_x | under_c | under_x, 0.5, best)
     return np.asarray(sizes, dtype=np.float64), np.asarray(best, dtype=np.float64)
 
 

@@ -1,0 +1,229 @@
+"""Typography from pixels, on Chromium renders (the calibration specimens and pages drawn here)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from designlens.aggregate.typography import TypographyAggregator, fit_modular_scale
+from designlens.export.css import CssExporter
+from designlens.extract.text import find_text_lines
+from designlens.extract.typography import TypographyExtractor, measure_styles
+from designlens.images import DecodedImage
+from designlens.relate.graph import TokenGraph
+from designlens.tokens import Alias, Dimension, Token, TokenSet, Typography
+from designlens.tokens.dtcg import dumps, loads
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "typography"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--font-render-hinting=none",
+    "--disable-lcd-text",
+    "--force-color-profile=srgb",
+    "--hide-scrollbars",
+]
+
+
+def render(tmp_path: Path, body: str, width: int = 1280, height: int = 800) -> np.ndarray:
+    """Screenshot of an HTML body drawn by headless Chromium (no network: a file:// page)."""
+    page = tmp_path / "page.html"
+    page.write_text(f"<!doctype html><html><body style='margin:0;background:#fff'>{body}</body></html>")
+    out = tmp_path / "shot.png"
+    subprocess.run(
+        [CHROMIUM, *ARGS, f"--window-size={width},{height}", f"--screenshot={out}", page.as_uri()],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return np.asarray(Image.open(out).convert("RGB"))
+
+
+def image(px: np.ndarray, scale: float = 1.0) -> DecodedImage:
+    return DecodedImage(id="t" * 64, source="test.png", pixels=np.ascontiguousarray(px), scale=scale)
+
+
+PARAGRAPH = (
+    "Manage the people, billing and security of your team. Invite colleagues by email; "
+    "they join with the role you pick. Owners can change plans, download invoices and "
+    "close the account whenever they like."
+)
+
+
+@pytest.fixture(scope="module")
+def ui_page(tmp_path_factory: pytest.TempPathFactory) -> np.ndarray:
+    tmp = tmp_path_factory.mktemp("ui")
+    body = (
+        "<div style='font-family:DejaVu Sans;color:#212529;padding:40px;width:560px'>"
+        "<h1 style='font-size:32px;line-height:1.2;font-weight:700;margin:0 0 24px'>Account settings</h1>"
+        f"<p style='font-size:16px;line-height:24px;margin:0 0 24px'>{PARAGRAPH}</p>"
+        f"<p style='font-size:14px;line-height:21px;color:#6c757d;margin:0'>{PARAGRAPH}</p>"
+        "</div>"
+    )
+    return render(tmp, body)
+
+
+def test_specimen_sizes_are_read_within_one_px_from_cap_and_x_height() -> None:
+    # Chromium's own renders of the calibration fonts: each row drawn at a known size.
+    index = json.loads((FIXTURES / "specimens.json").read_text())
+    hits = total = 0
+    for key in ("dejavu-sans-400", "liberation-sans-700"):
+        px = np.asarray(Image.open(FIXTURES / f"specimen-{key}.png").convert("RGB"))[:6000]
+        styles, _ = measure_styles(px)
+        for row in index[key]["rows"]:
+            if row["y"] + row["line_height"] > 6000 or not row["sample"].startswith("Ham"):
+                continue
+            near = [
+                s
+                for s in styles
+                if row["y"] <= s.line.baseline <= row["y"] + row["line_height"]
+                and abs(s.line.x - row["x"]) < 8
+            ]
+            total += 1
+            hits += any(abs(s.size - row["size"]) <= 1.0 for s in near)
+    assert total > 50
+    assert hits / total >= 0.85
+
+
+def test_paragraph_sizes_and_line_heights_come_from_the_glyph_mask(ui_page: np.ndarray) -> None:
+    styles, _ = measure_styles(ui_page)
+    sizes = {round(s.size) for s in styles}
+    assert any(abs(s - 16) <= 1 for s in sizes)
+    assert any(abs(s - 14) <= 1 for s in sizes)
+    assert any(abs(s - 32) <= 1 for s in sizes)
+    body = [s for s in styles if abs(s.size - 16) <= 1 and s.line_height is not None]
+    small = [s for s in styles if abs(s.size - 14) <= 1 and s.line_height is not None]
+    assert body and all(abs(s.line_height - 24) <= 1 for s in body)  # type: ignore[operator]
+    assert small and all(abs(s.line_height - 21) <= 1 for s in small)  # type: ignore[operator]
+
+
+def test_text_colour_is_the_stroke_core_not_the_antialiased_edge(ui_page: np.ndarray) -> None:
+    lines = find_text_lines(ui_page)
+    inks = {t.ink for t in lines if t.glyphs >= 5}
+    assert (33, 37, 41) in inks
+    assert (108, 117, 125) in inks
+
+
+def test_bold_heading_weighs_more_than_body_text(ui_page: np.ndarray) -> None:
+    styles, _ = measure_styles(ui_page)
+    heading = [s for s in styles if abs(s.size - 32) <= 1]
+    body = [s for s in styles if abs(s.size - 16) <= 1]
+    assert heading and body
+    assert min(s.weight for s in heading) > max(s.weight for s in body)
+
+
+def test_sizes_are_reported_in_css_px_at_device_scale_two(tmp_path: Path) -> None:
+    style = "font-family:DejaVu Sans;font-size:16px;line-height:24px;margin:20px;width:500px"
+    body = f"<p style='{style}'>{PARAGRAPH}</p>"
+    px = render(tmp_path, body)
+    big = np.asarray(Image.fromarray(px).resize((px.shape[1] * 2, px.shape[0] * 2), Image.Resampling.BICUBIC))
+    styles, _ = measure_styles(big, scale=2.0)
+    assert styles and all(abs(s.size - 16) <= 1.5 for s in styles if s.line.glyphs > 10)
+
+
+def test_extractor_emits_raw_typography_tokens_the_aggregator_turns_into_aliased_composites(
+    ui_page: np.ndarray,
+) -> None:
+    raw = TypographyExtractor().extract(image(ui_page), {})
+    assert raw and all(t.name.startswith("typography.") and t.type == "typography" for t in raw)
+    tokens = TokenSet(TypographyAggregator().aggregate(raw, {}))
+    names = [t.name for t in tokens]
+    assert any(n.startswith("font.size.") for n in names)
+    assert any(n.startswith("font.lineHeight.") for n in names)
+    assert "typography.body" in tokens
+    body = tokens["typography.body"].value
+    assert isinstance(body, Typography)
+    for member in (body.font_size, body.font_weight, body.font_family, body.line_height):
+        assert isinstance(member, Alias) and member.path in tokens
+    size = tokens[body.font_size.path].value  # type: ignore[union-attr]
+    assert isinstance(size, Dimension) and abs(size.value - 16) <= 1
+    line = tokens[body.line_height.path]  # type: ignore[union-attr]
+    assert isinstance(line.value, Dimension) and abs(line.value.value - 24) <= 1
+    assert abs(float(line.extensions["ratio"]) - 1.5) <= 0.07
+    # lossless DTCG and a CSS export
+    assert loads(dumps(tokens)) == tokens
+    css = CssExporter().export(tokens, TokenGraph(), {}).decode()
+    assert "--typography-body-font-size: var(--font-size-" in css
+
+
+def test_headings_and_captions_are_named_by_size_around_the_body() -> None:
+    def raw(size: float, area: int, weight: int = 400) -> Token:
+        return Token(
+            f"typography.sans-{weight}-{size:g}".replace(".", "_"),
+            "typography",
+            Typography("sans-serif", Dimension(size), weight, 1.5),
+            extensions={
+                "area": area,
+                "familyClass": "sans",
+                "lineHeightsPx": [[size * 1.5, 2]],
+                "lineHeightPx": size * 1.5,
+            },
+        )
+
+    tokens = TokenSet(
+        TypographyAggregator().aggregate(
+            [raw(16, 50000), raw(40, 60000, 700), raw(24, 9000, 700), raw(12, 4000), raw(16, 3000, 700)], {}
+        )
+    )
+    assert tokens["typography.heading-1"].value.font_size == Alias("font.size.4")  # type: ignore[union-attr]
+    assert tokens["typography.body"].value.font_size == Alias("font.size.2")  # type: ignore[union-attr]
+    assert "typography.body-bold" in tokens
+    assert "typography.caption-1" in tokens
+
+
+def test_modular_scale_is_found_with_confidence_and_random_sizes_get_little() -> None:
+    ratio = fit_modular_scale([16 * 1.25**k for k in range(-2, 5)], 16)
+    assert ratio is not None and ratio["ratio"] == 1.25 and ratio["confidence"] >= 0.9
+    loose = fit_modular_scale([13, 17, 22.5, 37, 61], 17)
+    assert loose is not None and loose["confidence"] < 0.9
+
+
+def test_image_without_text_gives_no_tokens_and_says_why() -> None:
+    px = np.full((300, 400, 3), 240, dtype=np.uint8)
+    px[50:250, 60:340] = (37, 99, 235)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert TypographyExtractor().extract(image(px), {}) == []
+    assert any("no text" in str(w.message) for w in caught)
+
+
+def test_tiny_text_is_reported_with_low_confidence_and_a_warning(tmp_path: Path) -> None:
+    px = render(
+        tmp_path, f"<p style='font-family:DejaVu Sans;font-size:6px;margin:20px;width:400px'>{PARAGRAPH}</p>"
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        styles, _ = measure_styles(px)
+    assert all(s.confidence <= 0.3 for s in styles if s.size < 8)
+    assert not styles or any("below 8 px" in str(w.message) for w in caught)
+
+
+def test_huge_display_type_is_found_by_the_coarse_pass(tmp_path: Path) -> None:
+    px = render(
+        tmp_path,
+        "<div style='font-family:DejaVu Sans;font-weight:700;font-size:160px;margin:20px'>Big 404</div>",
+    )
+    styles, _ = measure_styles(px)
+    assert any(abs(s.size - 160) <= 16 for s in styles)
+
+
+def test_rotated_text_and_text_over_noise_do_not_crash_and_stay_unsure(ui_page: np.ndarray) -> None:
+    rotated = np.ascontiguousarray(np.rot90(ui_page))
+    measure_styles(rotated)
+    rng = np.random.default_rng(7)
+    noisy = np.clip(ui_page.astype(np.int16) + rng.integers(-60, 60, ui_page.shape), 0, 255).astype(np.uint8)
+    clean = {round(s.size): s.confidence for s in measure_styles(ui_page)[0]}
+    for s in measure_styles(noisy)[0]:
+        assert s.confidence <= max(clean.values())
