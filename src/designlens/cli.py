@@ -129,7 +129,7 @@ def extract(
             runtime=runtime,
             handle_signals=True,
         )
-        files = render_exports(result.tokens, result.graph, format_list)
+        files = render_exports(result.tokens, result.graph, format_list, _report_options(result, format_list))
         if overlay:
             from designlens.overlay import render_overlays
 
@@ -202,6 +202,16 @@ def serve(
         run_server(host, port, db, data_dir, workers or None)
     except UsageError as exc:
         raise _usage_error(str(exc)) from None
+
+
+def _report_options(result: Any, formats: list[str]) -> dict[str, Any]:
+    """Thumbnails of the images each color came from, when the HTML report is wanted."""
+    if "report" not in formats and "all" not in formats:
+        return {}
+    from designlens.images import thumbnail
+
+    thumbs = {r.image_id: thumbnail(r.source) for r in result.images if r.error is None and r.image_id}
+    return {"thumbnails": {k: v for k, v in thumbs.items() if v is not None}}
 
 
 @app.command("plugins")

@@ -109,3 +109,15 @@ def decode(
     if pixels.ndim != 3 or pixels.shape[2] != 3 or pixels.size == 0:
         raise InputError(source, f"cannot read pixels (shape {pixels.shape})")
     return DecodedImage(id=image_id(data), source=source, pixels=pixels, scale=scale, lossy=lossy)
+
+
+def thumbnail(path: str, max_side: int = 320) -> bytes | None:
+    """A small JPEG of an image for reports and web pages; None if it does not decode."""
+    try:
+        with Image.open(path) as img:
+            img.thumbnail((max_side, max_side))
+            buf = io.BytesIO()
+            img.convert("RGB").save(buf, format="JPEG", quality=80)
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+    return buf.getvalue()
