@@ -16,6 +16,7 @@ from designlens.errors import UsageError
 TOKENS_ENV = "DESIGNLENS_API_TOKENS"
 DATA_ENV = "DESIGNLENS_DATA_DIR"
 URL_ALLOW_ENV = "DESIGNLENS_URL_ALLOW"
+KEEPALIVE_ENV = "DESIGNLENS_SSE_KEEPALIVE"
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -70,6 +71,11 @@ class ServiceSettings:
             "db": url, "data_dir": Path(data_dir), "tokens": tokens, "url_allow": allow,
             "cache_dir": Path(data_dir) / "results",
         }
+        if os.environ.get(KEEPALIVE_ENV):
+            try:
+                values["keepalive"] = float(os.environ[KEEPALIVE_ENV])
+            except ValueError:
+                raise UsageError(f"{KEEPALIVE_ENV} must be a number of seconds") from None
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
 
