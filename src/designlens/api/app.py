@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 
 from designlens import __version__
 from designlens.api import problems
-from designlens.api.guards import RateLimiter, bearer, token_matches
+from designlens.api.guards import BodyLimit, RateLimiter, bearer, token_matches
 from designlens.api.jobs import JobService
 from designlens.api.metrics import ServiceMetrics
 from designlens.api.problems import Problem
@@ -108,12 +108,12 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         version=__version__,
         description="Turn UI screenshots into W3C design tokens. Errors are RFC 9457 problem+json.",
         lifespan=lifespan,
-        max_body_size=settings.limits.max_body_bytes,
     )
+    app.add_middleware(BodyLimit, limit=settings.limits.max_body_bytes)
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.worker_probe = worker_probe(settings)
-    problems.install(app, settings.limits.max_body_bytes)
+    problems.install(app)
     app.include_router(api_router(secured))
     app.include_router(system_router())
 

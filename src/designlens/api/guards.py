@@ -1,6 +1,6 @@
 """Guards of a public service: bearer tokens and a per-token rate limit.
 
-(Body size is capped by FastAPI's own limit; input limits live in uploads and fetch.)
+and the request body cap (the other input limits live in uploads and fetch).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterable
+from typing import Any
 
 
 def token_matches(given: str, tokens: Iterable[str]) -> bool:
@@ -53,3 +54,41 @@ class RateLimiter:
     @staticmethod
     def retry_after(wait: float) -> str:
         return str(max(1, math.ceil(wait)))
+
+
+class BodyLimit:
+    """ASGI middleware capping a request body: a declared Content-Length over `limit` is answered
+    413 at once; a body streamed without one is cut off with 413 when it passes the limit."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    def _detail(self) -> str:
+        return f"request body is over the limit of {self.limit:,} bytes"
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        from starlette.exceptions import HTTPException
+
+        from designlens.api.problems import problem_response
+
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            response = problem_response(413, self._detail(), str(scope.get("path", "")))
+            await response(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Any:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise HTTPException(413, self._detail())
+            return message
+
+        await self.app(scope, limited, send)

@@ -51,7 +51,7 @@ def problem_response(
     )
 
 
-def install(app: FastAPI, max_body_bytes: int) -> None:
+def install(app: FastAPI) -> None:
     """Register the handlers that turn every error into a problem."""
     from fastapi.exceptions import RequestValidationError
     from starlette.exceptions import HTTPException
@@ -63,9 +63,7 @@ def install(app: FastAPI, max_body_bytes: int) -> None:
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
-        if exc.status_code == 413 and detail == "Content Too Large":
-            detail = f"request body is over the limit of {max_body_bytes:,} bytes"
-        elif exc.status_code == 404 and detail == "Not Found":
+        if exc.status_code == 404 and detail == "Not Found":
             detail = f"no such resource: {request.method} {request.url.path}"
         elif exc.status_code == 405:
             detail = f"method {request.method} is not allowed on {request.url.path}"

@@ -64,7 +64,7 @@ def unzip(name: str, data: bytes, limits: Limits) -> tuple[list[Upload], list[st
         raise Problem(422, f"{name}: not a readable zip archive ({exc})") from None
     bad = [m.filename for m in members if unsafe_member(m.filename)]
     if bad:
-        raise Problem(422, f"{name}: zip member {bad[0]!r} escapes the archive (path traversal refused)")
+        raise Problem(422, f"{name}: zip member '{bad[0]}' escapes the archive (path traversal refused)")
     if len(members) > limits.max_zip_entries:
         raise Problem(
             413, f"{name}: zip has {len(members)} entries, over the limit of {limits.max_zip_entries}"
