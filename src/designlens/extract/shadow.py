@@ -17,9 +17,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from statistics import NormalDist
 from typing import Any
 
+import cv2
 import numpy as np
 import numpy.typing as npt
 
@@ -77,27 +79,32 @@ def _erfc(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return np.asarray(np.where(x >= 0, y, 2.0 - y))
 
 
+@lru_cache(maxsize=64)
+def _basis(n: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Fall-off curves for every (sigma, offset) on a profile of n px, and their offsets."""
+    d = np.arange(n, dtype=np.float64) + 0.5
+    offsets = np.arange(-2.0, n / 2, 0.5)
+    basis = _tail(
+        (d[None, None, :] - offsets[None, :, None]) / _SIGMAS[:, None, None]
+    )  # sigmas x offsets x n
+    norm = (basis * basis).sum(axis=2)
+    return basis, np.maximum(norm, 1e-9), offsets
+
+
 def fit_falloff(profile: npt.NDArray[np.float64]) -> EdgeFit | None:
     """Fit darkening `profile` (grey levels at d = 0, 1, ... px outside an edge).
 
-    Grid over sigma and edge offset with the amplitude solved in closed form; None when
-    nothing darkens the edge.
+    Grid over sigma and edge offset (curves cached per profile length) with the amplitude
+    solved in closed form; None when nothing darkens the edge.
     """
     n = profile.size
     if n < 6 or float(profile[:3].max()) <= 0:
         return None
-    d = np.arange(n, dtype=np.float64) + 0.5
-    offsets = np.arange(-2.0, n / 2, 0.5)
-    best: EdgeFit | None = None
-    for sigma in _SIGMAS:
-        basis = _tail((d[None, :] - offsets[:, None]) / sigma)  # offsets x n
-        norm = (basis * basis).sum(axis=1)
-        amp = np.maximum((basis * profile[None, :]).sum(axis=1) / np.maximum(norm, 1e-9), 0.0)
-        res = np.sqrt(((amp[:, None] * basis - profile[None, :]) ** 2).mean(axis=1))
-        i = int(np.argmin(res))
-        if best is None or res[i] < best.residual:
-            best = EdgeFit(float(amp[i]), float(offsets[i]), float(sigma), float(res[i]))
-    return best
+    basis, norm, offsets = _basis(n)
+    amp = np.maximum((basis @ profile) / norm, 0.0)  # sigmas x offsets
+    res = np.sqrt(np.mean((amp[:, :, None] * basis - profile[None, None, :]) ** 2, axis=2))
+    si, oi = np.unravel_index(int(np.argmin(res)), res.shape)
+    return EdgeFit(float(amp[si, oi]), float(offsets[oi]), float(_SIGMAS[si]), float(res[si, oi]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,31 +117,63 @@ class _Edge:
     box_above: bool  # the box lies above the edge (rows <= y), the outside below
 
 
-def _edges(g: npt.NDArray[np.int16], min_len: int, min_step: int) -> list[_Edge]:
-    """Long runs of equal-signed vertical steps: box tops and bottoms."""
-    dy = g[1:, :] - g[:-1, :]
+def _runs(mask: npt.NDArray[np.uint8], min_len: int) -> tuple[npt.NDArray[np.intp], ...]:
+    """(row, start, end) of horizontal runs of ones at least `min_len` long.
+
+    An erosion by a 1 x min_len line keeps only the insides of long runs, so the run
+    bookkeeping touches a few rows instead of the whole image.
+    """
+    kernel = np.ones((1, min_len), dtype=np.uint8)
+    core = cv2.erode(mask, kernel, anchor=(0, 0), borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    rows = np.flatnonzero(core.any(axis=1))
+    if rows.size == 0:
+        empty = np.zeros(0, dtype=np.intp)
+        return empty, empty, empty
+    padded = np.pad(core[rows].astype(np.int8), ((0, 0), (1, 1)))
+    diff = np.diff(padded, axis=1)
+    r, starts = np.nonzero(diff == 1)
+    _, ends = np.nonzero(diff == -1)
+    # a core pixel at x means mask[x : x + min_len] is all ones
+    return rows[r], starts, ends + min_len - 1
+
+
+def _edges(g: npt.NDArray[np.uint8], min_len: int, min_step: int, min_fade: float) -> list[_Edge]:
+    """Long runs of equal-signed vertical steps below which the grey still brightens.
+
+    A box bottom with a shadow under it is darker just outside than a few rows further
+    out; borders, table rules and text baselines are not, and are dropped here in bulk
+    before any profile is read.
+    """
+    h = g.shape[0]
     out: list[_Edge] = []
-    for sign in (1, -1):
-        mask = (dy * sign >= min_step).astype(np.int8)
-        padded = np.pad(mask, ((0, 0), (1, 1)))
-        diff = np.diff(padded, axis=1)
-        ys, starts = np.nonzero(diff == 1)
-        _, ends = np.nonzero(diff == -1)
-        long = ends - starts >= min_len
-        for y, a, b in zip(ys[long].tolist(), starts[long].tolist(), ends[long].tolist(), strict=True):
-            # either side may be the box: both are tried by the caller
-            out.append(_Edge(int(y), int(a), int(b), True))
+    up = cv2.subtract(g[:-1], g[1:])  # saturating: darker below
+    down = cv2.subtract(g[1:], g[:-1])  # brighter below
+    for step in (up, down):
+        ys, starts, ends = _runs((step >= min_step).astype(np.uint8), min_len)
+        keep = ys + 5 < h
+        ys, starts, ends = ys[keep], starts[keep], ends[keep]
+        for y, x0, x1 in zip(ys.tolist(), starts.tolist(), ends.tolist(), strict=True):
+            trim = max(4, (x1 - x0) // 6)
+            a, b = x0 + trim, x1 - trim
+            if b - a < 4:
+                continue
+            near = float(g[y + 1, a:b].mean())
+            further = float(g[y + 4, a:b].mean())
+            if further - near >= min_fade:
+                out.append(_Edge(int(y), int(x0), int(x1), True))
+    out.sort(key=lambda e: (e.y, e.x0))
     return out
 
 
 def _profile(
-    g: npt.NDArray[np.float64], y: int, x0: int, x1: int, step: int, reach: int
+    g: npt.NDArray[np.float32], y: int, x0: int, x1: int, step: int, reach: int
 ) -> npt.NDArray[np.float64] | None:
     """Mean grey of rows y, y+step, ... (reach rows) over columns x0:x1; None at the border."""
-    rows = [y + step * k for k in range(reach)]
-    if min(rows) < 0 or max(rows) >= g.shape[0]:
+    last = y + step * (reach - 1)
+    if min(y, last) < 0 or max(y, last) >= g.shape[0]:
         return None
-    return np.asarray(g[rows, x0:x1].mean(axis=1))
+    band = g[y : last + 1, x0:x1] if step > 0 else g[last : y + 1, x0:x1][::-1]
+    return np.asarray(band.mean(axis=1), dtype=np.float64)
 
 
 def _until_next_surface(prof: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -149,7 +188,7 @@ def _until_next_surface(prof: npt.NDArray[np.float64]) -> npt.NDArray[np.float64
 
 
 def _side_fit(
-    g: npt.NDArray[np.float64],
+    g: npt.NDArray[np.float32],
     edge_row: int,
     x0: int,
     x1: int,
@@ -180,6 +219,8 @@ def _side_fit(
     first = g[edge_row, x0:x1]
     if np.mean(far - first >= 0.5 * float(dark[0])) < 0.8:
         return None, far, float(inside.mean())
+    if float(dark[1]) < 0.25 * float(dark[0]):
+        return None, far, float(inside.mean())  # a one-pixel step: a border or anti-aliasing
     # monotone fall-off (1 level of slack): gradients and neighbours are not shadows
     if np.any(np.diff(dark) > 1.0):
         return None, far, float(inside.mean())
@@ -192,13 +233,18 @@ def find_shadows(
 ) -> list[BoxShadow]:
     """Outer shadows under boxes of an sRGB screenshot, one per box that shows one."""
     cfg = {**DEFAULTS, **(config or {})}
-    rgb = px.astype(np.float64)
-    g = rgb @ np.array([0.299, 0.587, 0.114])
-    g16 = np.round(g).astype(np.int16)
+    grey = np.asarray(cv2.cvtColor(np.ascontiguousarray(px), cv2.COLOR_RGB2GRAY), dtype=np.uint8)
+    g = grey.astype(np.float32)
+    rgb = px  # read only where a shadow was found
     min_len = round(float(cfg["min_edge"]) * scale)
     found: list[BoxShadow] = []
     seen: list[tuple[int, int, int, int]] = []
-    for e in _edges(g16, min_len, int(cfg["min_step"])):
+    done: list[_Edge] = []
+    for e in _edges(grey, min_len, int(cfg["min_step"]), 0.5 * float(cfg["min_amplitude"])):
+        # the rows of one soft edge all step: read each edge once
+        if any(abs(e.y - o.y) <= 2 and abs(e.x0 - o.x0) <= 4 and abs(e.x1 - o.x1) <= 4 for o in done[-8:]):
+            continue
+        done.append(e)
         # trim the ends: corners and radii bend the profile
         trim = max(4, (e.x1 - e.x0) // 6)
         x0, x1 = e.x0 + trim, e.x1 - trim
@@ -232,8 +278,8 @@ def _same_box(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> boo
 
 
 def _box_shadow(
-    g: npt.NDArray[np.float64],
-    rgb: npt.NDArray[np.float64],
+    g: npt.NDArray[np.float32],
+    rgb: npt.NDArray[np.uint8],
     e: _Edge,
     box_above: bool,
     main: EdgeFit,
@@ -280,10 +326,10 @@ def _box_shadow(
     # colour: black unless the darkening is tinted; alpha from the amplitude at full cover
     outside_row = e.y + 1 if box_above else e.y
     far_row = int(np.clip(outside_row + (1 if box_above else -1) * (reach - 1), 0, h - 1))
-    bg = rgb[far_row, x0:x1].mean(axis=0)
+    bg = rgb[far_row, x0:x1].astype(np.float64).mean(axis=0)
     alpha = min(1.0, main.amplitude / max(far, 1.0))
     shade = bg * (1.0 - alpha)
-    observed_peak = rgb[outside_row, x0:x1].mean(axis=0)
+    observed_peak = rgb[outside_row, x0:x1].astype(np.float64).mean(axis=0)
     peak_share = float(_tail(np.array([(0.5 - main.offset) / main.sigma]))[0])
     expected = bg - (bg - shade) * peak_share
     tinted = float(np.abs(observed_peak - expected).max()) > 3.0

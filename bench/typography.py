@@ -1,0 +1,66 @@
+"""Typography + shadow extraction speed per image, on one core, beside decode time.
+
+For each image (the eval pages' 1x PNGs by default) it times Pillow decoding the file to
+RGB pixels, then typography (`measure_styles`: lines, sizes, leading, weights) and shadows
+(`find_shadows`) on those pixels. OpenCV runs single-threaded (the issue's budget is one
+core; the pipeline runs one image per worker process anyway). Each timing is the best of
+--repeat runs. The goal: typography + shadows at most 60 ms per 1280x800 image.
+
+    .venv/bin/python bench/typography.py [IMAGES...] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from designlens.extract.shadow import find_shadows
+from designlens.extract.typography import measure_styles
+
+PAGES = Path(__file__).resolve().parents[1] / "eval" / "pages"
+
+
+def best_ms(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return 1000 * min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("images", nargs="*", type=Path)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    cv2.setNumThreads(1)
+    warnings.simplefilter("ignore")
+    images = args.images or sorted(p for p in PAGES.glob("*.png") if "@" not in p.name)
+    print(f"{'image':28s} {'size':>10s} {'decode':>8s} {'type':>8s} {'shadow':>8s} {'total':>8s}  ms")
+    totals: list[float] = []
+    for path in images:
+        decode = best_ms(lambda p=path: np.asarray(Image.open(p).convert("RGB")), args.repeat)
+        px = np.asarray(Image.open(path).convert("RGB"))
+        typo = best_ms(lambda px=px: measure_styles(px), args.repeat)
+        shadow = best_ms(lambda px=px: find_shadows(px), args.repeat)
+        totals.append(typo + shadow)
+        size = f"{px.shape[1]}x{px.shape[0]}"
+        print(f"{path.name:28s} {size:>10s} {decode:8.1f} {typo:8.1f} {shadow:8.1f} {typo + shadow:8.1f}")
+    if totals:
+        print(
+            f"median typography+shadows: {statistics.median(totals):.1f} ms, max {max(totals):.1f} ms "
+            f"over {len(totals)} images (budget 60 ms per 1280x800)"
+        )
+
+
+if __name__ == "__main__":
+    main()
