@@ -174,7 +174,9 @@ def image_host() -> Iterator[ImageHost]:
     host.close()
 
 
-def read_sse(lines: Iterator[str], stop: Callable[[dict[str, Any]], bool] | None = None) -> Iterator[dict[str, Any]]:
+def read_sse(
+    lines: Iterator[str], stop: Callable[[dict[str, Any]], bool] | None = None
+) -> Iterator[dict[str, Any]]:
     """Parse an SSE line stream into {event, id, data} dicts and {comment} dicts."""
     import json
 

@@ -1,0 +1,92 @@
+"""A real `designlens serve` on 127.0.0.1 with a streaming client: live order, Last-Event-ID
+resume, and a server SIGKILLed mid-job that, restarted, finishes the job losing nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+
+from designlens.pipeline import extract
+from designlens.tokens.dtcg import dumps
+from tests.api.conftest import LiveServer, read_sse, wait_status
+
+pytestmark = pytest.mark.timeout(150)
+TYPES = "color,layout"
+
+
+def stream_events(
+    url: str, last_id: str | None, stop: Callable[[dict[str, Any]], bool] | None = None
+) -> list[dict[str, Any]]:
+    """Read the SSE stream until it ends (or `stop` says so, or the server dies)."""
+    headers = {"Last-Event-ID": last_id} if last_id else {}
+    out: list[dict[str, Any]] = []
+    try:
+        with httpx2.stream("GET", url, headers=headers, timeout=httpx2.Timeout(30, read=30)) as res:
+            assert res.status_code == 200
+            for item in read_sse(res.iter_lines(), stop):
+                out.append(item)
+    except (httpx2.RemoteProtocolError, httpx2.ReadError):
+        pass  # the server was killed under us
+    return out
+
+
+def test_sse_streams_live_in_order_survives_sigkill_and_resumes_with_last_event_id(
+    live_server: Callable[..., LiveServer], screens: list[Path], tmp_path: Path
+) -> None:
+    server = live_server()
+    files = [("files", (p.name, p.read_bytes(), "image/png")) for p in screens]
+    created = httpx2.post(f"{server.url}/api/v1/jobs", files=files, data={"types": TYPES}, timeout=30)
+    assert created.status_code == 202, created.text
+    job_id = created.json()["id"]
+    events_url = server.url + created.json()["events_url"]
+    status_seen: list[str] = []
+    completed = [0]
+
+    def kill_after_three(item: dict[str, Any]) -> bool:
+        if item.get("event") != "instance.completed":
+            return False
+        if not status_seen:
+            # the first completion arrives while the job is still running: it is live, not replayed
+            status_seen.append(httpx2.get(f"{server.url}/api/v1/jobs/{job_id}", timeout=10).json()["status"])
+        completed[0] += 1
+        if completed[0] >= 3:
+            server.kill()
+            return True
+        return False
+
+    first = stream_events(events_url, None, stop=kill_after_three)
+    assert status_seen == ["running"]
+    assert any("comment" in e for e in first), "no keep-alive comment while the workers were busy"
+    got1 = [e for e in first if "event" in e]
+    assert got1[0]["event"] == "job.created"
+    assert sum(e["event"] == "instance.completed" for e in got1) == 3
+    assert not any(e["event"] == "job.completed" for e in got1)
+
+    restarted = live_server(port=server.port)
+    got2 = [e for e in stream_events(events_url, got1[-1]["id"]) if "event" in e]
+    assert got2[-1]["event"] == "job.completed"
+    final = wait_status(lambda p: httpx2.get(restarted.url + p, timeout=10), job_id, ("completed",), 30)
+    assert final["counts"] == {"complete": 12, "failed": 0, "pending": 0, "total": 12}
+
+    # Nothing lost, nothing repeated: the two connections together are exactly the job log.
+    everything = [e for e in stream_events(events_url, None) if "event" in e]
+    ids = [int(e["id"]) for e in got1 + got2]
+    assert ids == sorted(set(ids))
+    assert ids == [int(e["id"]) for e in everything]
+    # Every instance completed exactly once for real; a resumed run only replays what was done.
+    fresh: dict[str, int] = {}
+    for e in everything:
+        if e["event"] == "instance.completed" and not e["data"]["resumed"]:
+            fresh[e["data"]["instance"]] = fresh.get(e["data"]["instance"], 0) + 1
+    assert len(fresh) == 12 and set(fresh.values()) == {1}
+
+    # And the tokens are exactly those of an uninterrupted run over the same images.
+    stored = sorted((tmp_path / "data" / "images").rglob("*.png"))
+    assert len(stored) == 6
+    reference = extract([str(p) for p in stored], types=TYPES.split(","), workers=2)
+    tokens = httpx2.get(f"{restarted.url}/api/v1/jobs/{job_id}/tokens", timeout=10).text
+    assert tokens == dumps(reference.tokens)
