@@ -220,17 +220,16 @@ def _colors(
     # the background is paint: one pixel of the modal grey is its exact colour
     flat = int(np.argmax(crop.ravel() == bg_grey))
     r1, g1, b1 = (int(v) for v in px[y0 + flat // crop.shape[1], x0 + flat % crop.shape[1]])
-    # the ink is paint too: the most common colour among full-coverage stroke cores
+    # the ink is paint too: a stroke core of the most common grey among full-coverage cores
     core = pcov >= 0.98
     if np.count_nonzero(core) < 2:
         core = pcov >= 0.9 * float(pcov.max())
-    ink_px = px[pys[core], pxs[core]].astype(np.uint32)
-    packed = (ink_px[:, 0] << 16) | (ink_px[:, 1] << 8) | ink_px[:, 2]
-    values, counts = np.unique(packed, return_counts=True)
-    top = int(values[np.argmax(counts)])
-    r0, g0, b0 = (top >> 16) & 255, (top >> 8) & 255, top & 255
-    ink_grey = float(gray[pys[core], pxs[core]].mean())
-    return (r0, g0, b0), (r1, g1, b1), abs(ink_grey - bg_grey), share
+    cy, cx = pys[core], pxs[core]
+    greys = gray[cy, cx]
+    ink_grey = int(np.argmax(np.bincount(greys, minlength=256)))
+    k = int(np.argmax(greys == ink_grey))
+    r0, g0, b0 = (int(v) for v in px[cy[k], cx[k]])
+    return (r0, g0, b0), (r1, g1, b1), float(abs(ink_grey - bg_grey)), share
 
 
 def stroke_maps(px: U8, scale: float = 1.0) -> tuple[U8, U8, U8]:
@@ -265,23 +264,25 @@ def find_text_lines(px: U8, scale: float = 1.0, min_height: int = 3) -> list[Tex
         pl = line[gi]
         porder = np.argsort(pl, kind="stable")
         pstarts = np.searchsorted(pl[porder], np.arange(int(line.max()) + 2))
-        for idx in np.split(order, splits):
-            if idx.size < _MIN_GLYPHS:
+        bounds = [0, *splits.tolist(), order.size]
+        for start, end in zip(bounds[:-1], bounds[1:], strict=True):
+            if end - start < _MIN_GLYPHS:
                 continue
+            idx = order[start:end]
             lid = int(line[idx[0]])
-            baseline, cap, xh, standing = _heights(g.top[idx], g.bottom[idx])
-            if standing < _MIN_GLYPHS or cap is None:
-                continue
             gx, gy, gw, gh = g.x[idx], g.y[idx], g.w[idx], g.h[idx]
-            aspect = _median((gw / gh).astype(np.float32))
-            if xh is None and aspect >= 0.95:
-                cap, xh = None, cap  # one height, lowercase-wide glyphs: it is the x-height
             x0, y0 = int(gx.min()), int(gy.min())
             x1, y1 = int((gx + gw).max()), int((gy + gh).max())
             sel = porder[pstarts[lid] : pstarts[lid + 1]]
             ink, bg, contrast, share = _colors(px, gray, (x0, y0, x1, y1), ys[sel], xs[sel], cov[sel])
             if contrast < _MIN_INK_CONTRAST:
                 continue  # the gaps between letters of the other polarity, or noise
+            baseline, cap, xh, standing = _heights(g.top[idx], g.bottom[idx])
+            if standing < _MIN_GLYPHS or cap is None:
+                continue
+            aspect = _median((gw / gh).astype(np.float32))
+            if xh is None and aspect >= 0.95:
+                cap, xh = None, cap  # one height, lowercase-wide glyphs: it is the x-height
             outline = float(g.outline[idx].sum())
             stroke = float(2.0 * g.mass[idx].sum() / outline) if outline else 0.0
             lines.append(
