@@ -88,7 +88,7 @@ def test_unknown_command_gets_an_error_reply_and_the_worker_stays_usable(peer: P
 
 
 def test_unknown_namespace_gets_an_error_reply(peer: Peer) -> None:
-    reply = peer.call(1, "shadow:extract", {})
+    reply = peer.call(1, "nosuchplugin:extract", {})
     assert reply["ok"] is False and reply["error"]["type"] == "UnknownNamespace"
     assert peer.call(2, "ping")["ok"] is True
 

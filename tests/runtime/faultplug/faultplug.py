@@ -33,9 +33,11 @@ class FaultExtractor:
         if "hang" in name:
             time.sleep(3600)
         if "hog" in name:
+            import numpy as np
+
             hog = []
-            while True:
-                hog.append(bytearray(64 << 20))
+            while True:  # address space, not touched pages: the cap trips fast on a busy machine
+                hog.append(np.empty(256 << 20, dtype=np.uint8))
         if "garbage" in name:
             os.write(1, b"garbage from a chatty native library\n")
         return [
