@@ -411,6 +411,40 @@ class JobService:
             write_exports(files, folder)
         return folder
 
+    def overlay(self, row: JobRow, image_id: str) -> Path:
+        """The image with its layout analysis drawn on it (boxes, spacing, radii), made once."""
+        path = self.images.image_path(image_id)
+        if path is None or str(path) not in row.spec.get("paths", []):
+            raise Problem(404, f"job {row.id} has no image {image_id!r}")
+        with self.store.transaction() as conn:
+            scales = [r["scale"] for r in self.store.instances.of_job(conn, row.id)
+                      if r["image_id"] == image_id and r["scale"]]
+        scale = float(scales[0]) if scales else 1.0
+        target = self.settings.data_dir / "overlays" / f"{image_id}@{scale:g}.png"
+        if target.is_file():
+            return target
+        import warnings
+
+        from PIL import Image
+
+        from designlens.errors import InputError
+        from designlens.extract.layout import analyze_layout
+        from designlens.images import decode
+        from designlens.overlay import draw_overlay
+
+        try:
+            image = decode(path.read_bytes(), path.name, max_pixels=self.settings.limits.max_pixels)
+        except InputError as exc:
+            raise Problem(422, f"{exc.source}: {exc.reason}") from None
+        with warnings.catch_warnings():  # "no boxes found" was reported when the job ran
+            warnings.simplefilter("ignore")
+            drawn = draw_overlay(image.pixels, analyze_layout(image.pixels, scale))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}")
+        Image.fromarray(drawn).save(tmp, format="PNG")
+        os.replace(tmp, target)
+        return target
+
     def _thumbnails(self, row: JobRow) -> dict[str, bytes]:
         from PIL import Image
 

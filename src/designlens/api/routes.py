@@ -212,6 +212,11 @@ def api_router(guard: Any) -> APIRouter:
             raise Problem(404, f"job {row.id} has no image {image_id!r}")
         return FileResponse(path)
 
+    @api.get("/jobs/{job_id}/images/{image_id}/overlay", responses={404: PROBLEM, 422: PROBLEM})
+    def job_image_overlay(svc: Service, row: Job, image_id: str) -> FileResponse:
+        """The image with its layout analysis drawn on it: boxes, spacing and radii in CSS px."""
+        return FileResponse(svc.overlay(row, image_id), media_type="image/png")
+
     @api.get("/plugins")
     def list_plugins() -> list[dict[str, str]]:
         """The plugins this server loaded, and any that failed to load."""

@@ -313,9 +313,10 @@ function renderScales(tokens) {
         el("div", { style: style, text: "The quick brown fox jumps over the lazy dog" })]));
     }
   }
-  if (!spacing.childNodes.length) spacing.textContent = "No spacing found (add the layout type).";
-  if (!type.childNodes.length) type.textContent = "No type styles found (add the typography type).";
-  if (!shapes.childNodes.length) shapes.textContent = "No radii or shadows found.";
+  const none = (box, text) => { if (!box.childNodes.length) box.append(el("p", { class: "muted wide-note", text: text })); };
+  none(spacing, "No spacing found (needs the layout type and a page with boxes).");
+  none(type, "No type styles found (needs the typography type).");
+  none(shapes, "No radii or shadows found.");
 }
 
 async function renderThumbs(jobId, job, tokens) {
@@ -336,8 +337,8 @@ async function renderThumbs(jobId, job, tokens) {
     box.append(card);
     const caption = el("div", { class: "meta", text: image.name + (image.status === "failed" ? " — failed: " + Object.values(image.errors).join("; ") : "") });
     if (image.status === "failed") { card.append(caption); continue; }
-    const blob = await (await api(API + "/jobs/" + jobId + "/images/" + image.id)).blob();
-    const img = el("img", { alt: image.name, src: URL.createObjectURL(blob) });
+    const blob = await (await api(API + "/jobs/" + jobId + "/images/" + image.id + "/overlay")).blob();
+    const img = el("img", { alt: image.name + " with its layout overlay", src: URL.createObjectURL(blob) });
     await new Promise((r) => { img.onload = r; img.onerror = r; });
     const ns = "http://www.w3.org/2000/svg";
     const svg = document.createElementNS(ns, "svg");
