@@ -177,9 +177,13 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Debian's headless Chromium through Playwright (never a downloaded browser)."""
+    """Debian's headless Chromium through Playwright (never a downloaded browser).
+
+    Module scope, not session: Playwright's sync API keeps an event loop running on the main
+    thread while it is open, and asyncio.run() in later tests would refuse to start.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
