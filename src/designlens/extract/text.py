@@ -17,6 +17,7 @@ Coordinates are image px; callers divide by the device scale.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import cv2
 import numpy as np
@@ -265,7 +266,7 @@ def find_text_lines(px: U8, scale: float = 1.0, min_height: int = 3) -> list[Tex
         porder = np.argsort(pl, kind="stable")
         pstarts = np.searchsorted(pl[porder], np.arange(int(line.max()) + 2))
         bounds = [0, *splits.tolist(), order.size]
-        for start, end in zip(bounds[:-1], bounds[1:], strict=True):
+        for start, end in pairwise(bounds):
             if end - start < _MIN_GLYPHS:
                 continue
             idx = order[start:end]
@@ -277,6 +278,8 @@ def find_text_lines(px: U8, scale: float = 1.0, min_height: int = 3) -> list[Tex
             ink, bg, contrast, share = _colors(px, gray, (x0, y0, x1, y1), ys[sel], xs[sel], cov[sel])
             if contrast < _MIN_INK_CONTRAST:
                 continue  # the gaps between letters of the other polarity, or noise
+            if y0 <= 0 or y1 >= h or x0 <= 0 or x1 >= w:
+                continue  # cut by the screenshot's edge: its heights are not the glyphs'
             baseline, cap, xh, standing = _heights(g.top[idx], g.bottom[idx])
             if standing < _MIN_GLYPHS or cap is None:
                 continue

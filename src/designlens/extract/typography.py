@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -30,7 +30,7 @@ from designlens.images import DecodedImage
 from designlens.tokens import Color, Dimension, Provenance, Token, Typography
 
 DEFAULTS: dict[str, Any] = {
-    "min_glyphs": 3,  # glyphs standing on the baseline before a line is measured
+    "min_glyphs": 2,  # glyphs in a line before it is measured (day numbers, prices: two is common)
     "max_pitch": 2.0,  # baseline pitch above this many font sizes is a gap, not leading
     "min_size": 8.0,  # CSS px: smaller text is reported but with little confidence
     "min_confidence": 0.25,  # styles less certain than this are dropped
@@ -233,6 +233,32 @@ def _overlaps(a: TextLine, b: TextLine) -> bool:
     )
 
 
+def _settle_single_heights(page: PageFonts, lines: list[TextLine]) -> list[TextLine]:
+    """Lines showing one height (all caps, digits, or lowercase without ascenders): read it
+    as the cap height or the x-height, whichever gives a size the page's two-height lines
+    already use; glyph shape (lowercase bowls are wider) decided only when neither does.
+    """
+    known = line_sizes(page, [t for t in lines if t.cap_height is not None and t.x_height is not None])[0]
+    if known.size == 0:
+        return lines
+    out = []
+    for t in lines:
+        if (t.cap_height is None) == (t.x_height is None):
+            out.append(t)
+            continue
+        height = t.cap_height if t.cap_height is not None else t.x_height
+        as_cap = replace(t, cap_height=height, x_height=None)
+        as_x = replace(t, cap_height=None, x_height=height)
+        s_cap, s_x = line_sizes(page, [as_cap, as_x])[0]
+        cap_seen = bool(np.any(np.abs(known - s_cap) <= 0.75))
+        x_seen = bool(np.any(np.abs(known - s_x) <= 0.75))
+        if cap_seen != x_seen:
+            out.append(as_cap if cap_seen else as_x)
+        else:
+            out.append(t)
+    return out
+
+
 def measure_styles(
     px: npt.NDArray[np.uint8], scale: float = 1.0, config: Mapping[str, Any] | None = None
 ) -> tuple[list[LineStyle], PageFonts]:
@@ -248,6 +274,7 @@ def measure_styles(
     if not lines:
         return [], PageFonts((), "sans", 0.0)
     page = choose_fonts(lines)
+    lines = _settle_single_heights(page, lines)
     size_arr, misfit_arr = line_sizes(page, lines)
     sizes = [float(v) for v in size_arr]
     fits = list(zip(sizes, (float(v) for v in misfit_arr), strict=True))
@@ -256,7 +283,7 @@ def measure_styles(
     tiny = 0
     for t, (size, misfit), pitch in zip(lines, fits, pitches, strict=True):
         css = size / scale
-        conf = min(1.0, t.glyphs / 8.0) * min(1.0, t.contrast / 60.0) * t.background_share**0.5
+        conf = min(1.0, (t.glyphs + 2) / 8.0) * min(1.0, t.contrast / 60.0) * t.background_share**0.5
         conf *= 1.0 if misfit <= 0.6 else 0.6
         if t.cap_height is None:
             conf *= 0.7  # x-height only: one height read as lowercase by glyph shape
@@ -310,10 +337,9 @@ class TypographyExtractor:
         nearest = sorted({f.css for f in page.fonts})
         tokens: list[Token] = []
         for (size, weight), members in sorted(groups.items()):
-            conf = float(
-                np.average([m.confidence for m in members], weights=[m.line.glyphs for m in members])
-            )
-            conf = min(1.0, conf * min(1.0, 0.5 + 0.1 * sum(m.line.glyphs for m in members) / 4))
+            # every line is independent evidence for its style: a strong line alone gives
+            # 0.5, many consistent weak lines (day numbers, prices) add up
+            conf = 1.0 - float(np.prod([1.0 - 0.5 * m.confidence for m in members]))
             if conf < float(cfg["min_confidence"]):
                 continue
             pixels = int(sum(m.line.width * m.line.height for m in members))
