@@ -37,6 +37,12 @@ def _formats(values: list[str]) -> list[str]:
     return sorted(exporters())
 
 
+def _installed_types() -> list[str]:
+    from designlens.plugins import extractors
+
+    return sorted(extractors())
+
+
 def _usage_error(message: str) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(EXIT_USAGE)
@@ -48,9 +54,10 @@ def extract(
         list[str] | None, typer.Argument(help="Image files, directories or globs.", show_default=False)
     ] = None,
     out: Annotated[Path, typer.Option("-o", "--out", help="Output directory.")] = Path("out"),
-    types: Annotated[list[str], typer.Option("--types", help="Token types, comma separated.")] = [  # noqa: B006
-        "color"
-    ],
+    types: Annotated[
+        list[str],
+        typer.Option("--types", help="Token types, comma separated (default: every installed extractor)."),
+    ] = [],  # noqa: B006
     formats: Annotated[list[str], typer.Option("--formats", help="Formats, comma separated, or all.")] = [  # noqa: B006
         "dtcg",
         "css",
@@ -111,7 +118,7 @@ def extract(
     from designlens.runtime.options import default_cache_dir
     from designlens.store import database_url
 
-    type_list, format_list = _split(types), _formats(formats)
+    type_list, format_list = _split(types) or _installed_types(), _formats(formats)
     try:
         scale_value: float | Literal["auto"] = "auto" if scale == "auto" else float(scale)
     except ValueError:

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from designlens.events import Event, EventBus
 from designlens.pipeline import ExtractionResult
-from designlens.tokens import Color
+from designlens.tokens import Alias, Color, TokenSet, Typography
 
 
 class Progress:
@@ -39,13 +39,32 @@ class Progress:
         self._bar.stop()
 
 
+def _readable(value: object, tokens: TokenSet) -> str:
+    """A token value as a designer reads it: CSS for most, a one-line summary for typography."""
+    from designlens.export.css import css_value
+
+    def show(v: object) -> str:
+        seen = 0
+        while isinstance(v, Alias) and v.path in tokens and seen < 8:  # follow aliases to values
+            v, seen = tokens[v.path].value, seen + 1
+        return css_value(v)
+
+    if isinstance(value, Typography):
+        return (f"{show(value.font_size)} / {show(value.line_height)} {show(value.font_weight)} "
+                f"{show(value.font_family)}")
+    try:
+        return show(value)
+    except TypeError:
+        return str(value)
+
+
 def print_summary(result: ExtractionResult, out: Path, files: list[str]) -> None:
     console = Console()
     ok = sum(1 for r in result.images if r.error is None)
     table = Table(title=f"{len(result.tokens)} tokens from {ok} image(s)")
     table.add_column("swatch")
     table.add_column("token")
-    table.add_column("value")
+    table.add_column("value", overflow="fold")
     table.add_column("share", justify="right")
     table.add_column("images", justify="right")
     for token in result.tokens:
@@ -54,7 +73,7 @@ def print_summary(result: ExtractionResult, out: Path, files: list[str]) -> None
             share = float(token.extensions.get("share", 0.0))
             table.add_row(swatch, token.name, token.value.hex, f"{share:.2%}", str(len(token.images)))
         else:
-            table.add_row("", token.name, str(token.value), "", str(len(token.images)))
+            table.add_row("", token.name, _readable(token.value, result.tokens), "", str(len(token.images)))
     console.print(table)
     console.print(f"wrote {', '.join(files)} to [bold]{out}[/bold]")
     if result.failures:
