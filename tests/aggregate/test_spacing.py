@@ -116,3 +116,10 @@ def test_layout_tokens_round_trip_through_dtcg_and_render_as_css_lengths() -> No
     assert "--spacing-2: 8px;" in css
     assert "--radius-6: 6px;" in css
     assert "--border-width-1: 1px;" in css
+
+
+def test_a_value_seen_once_only_as_possible_slack_is_dropped_but_twice_is_kept() -> None:
+    tokens = raw("spacing", {8: 6, 16: 4}) + raw("spacing", {63: 1}, weak=1) + raw("spacing", {40: 2}, weak=2)
+    out = by_value(SpacingAggregator().aggregate(tokens, {}))
+    assert 63 not in out  # one page margin: probably centring slack
+    assert 40 in out  # seen twice

@@ -24,6 +24,7 @@ DEFAULTS: dict[str, Any] = {
     "base_tolerance": 1.0,  # px: the same when inferring the base from measured (noisy) values
     "min_step_share": 0.05,  # a value this frequent bounds the base from above
     "min_count": 1,  # sightings a value needs to become a token
+    "min_weak_count": 2,  # sightings a value seen only as possible slack needs
     "rem_px": 16.0,
 }
 
@@ -40,9 +41,11 @@ class Measured:
     kinds: Counter[str] = field(default_factory=Counter)
     merged: list[float] = field(default_factory=list)
     full: bool = True  # radii: every sighting was a pill or circle
+    weak: int = 0  # sightings that may be slack rather than spacing (see extract/spacing.py)
 
     def absorb(self, other: Measured) -> None:
         self.count += other.count
+        self.weak += other.weak
         self.images.update(other.images)
         self.kinds.update(other.kinds)
         self.merged += [other.value, *other.merged]
@@ -62,6 +65,7 @@ def collect(tokens: Sequence[Token], rem_px: float = 16.0) -> dict[float, Measur
         value = t.value.value * (rem_px if t.value.unit == "rem" else 1.0)
         m = out.setdefault(value, Measured(value))
         m.count += int(t.extensions.get("count", 1))
+        m.weak += int(t.extensions.get("weak", 0))
         for p in t.provenance:
             m.images.setdefault(p.image, Provenance(p.image, p.source))
         kinds = t.extensions.get("kinds", {})
@@ -87,7 +91,9 @@ def dedup(
         if near:
             min(near, key=lambda k: (abs(k.value - m.value), -k.count)).absorb(m)
         else:
-            kept.append(Measured(m.value, m.count, dict(m.images), Counter(m.kinds), list(m.merged), m.full))
+            kept.append(
+                Measured(m.value, m.count, dict(m.images), Counter(m.kinds), list(m.merged), m.full, m.weak)
+            )
     return sorted(kept, key=lambda m: m.value)
 
 
@@ -204,7 +210,10 @@ class SpacingAggregator:
             return bool(unit) and on_grid(a, unit, tol) and on_grid(b, unit, tol)
 
         kept = [
-            m for m in dedup(values, float(cfg["tolerance"]), keep_apart) if m.count >= int(cfg["min_count"])
+            m
+            for m in dedup(values, float(cfg["tolerance"]), keep_apart)
+            if m.count >= int(cfg["min_count"])
+            and (m.count > m.weak or m.count >= int(cfg["min_weak_count"]))
         ]
         kind = classify_scale([m.value for m in kept], base, tol)
         scale = {

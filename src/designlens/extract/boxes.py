@@ -26,7 +26,8 @@ Rect = tuple[int, int, int, int]  # x0, y0, x1, y1 (x1, y1 exclusive)
 
 DEFAULTS: dict[str, Any] = {
     "edge_step": 4,  # max channel difference still counted as the same fill (JPEG noise, dithering)
-    "min_box_css": 8,  # px: smallest side of a box (checkbox, badge dot)
+    "min_box_css": 8,  # px: shortest side of a box (a progress bar, a checkbox)
+    "min_box_long_css": 8,  # px: its longer side
     "min_fill_ratio": 0.75,  # region area / bbox area: a circle is 0.785, a glyph counter rarely square
 }
 
@@ -100,6 +101,7 @@ def find_regions(
         return []
     hier = hierarchy[0]
     min_side = max(3, round(float(cfg["min_box_css"]) * scale))
+    min_long = max(min_side, round(float(cfg["min_box_long_css"]) * scale))
     min_fill = float(cfg["min_fill_ratio"])
     regions: list[Region] = []
     region_of: dict[int, int] = {}  # contour index -> region index
@@ -133,7 +135,7 @@ def find_regions(
             fill=(int(fill[0]), int(fill[1]), int(fill[2])),
             area=area,
             parent=parent_region,
-            is_box=bw >= min_side and bh >= min_side and ratio >= min_fill,
+            is_box=min(bw, bh) >= min_side and max(bw, bh) >= min_long and ratio >= min_fill,
         )
         region_of[i] = region.index
         regions.append(region)

@@ -28,8 +28,9 @@ from designlens.images import DecodedImage
 from designlens.tokens import Color, Dimension, Provenance, Token
 
 DEFAULTS: dict[str, Any] = {
-    "edge_step": 4,
-    "min_box_css": 8,
+    "edge_step": 5,
+    "min_box_css": 8,  # px: shortest side of a box (a progress bar, a checkbox)
+    "min_box_long_css": 16,  # px: its longer side; smaller flat regions are mostly glyph counters
     "min_fill_ratio": 0.75,
     "max_spacing_css": 64,  # larger distances are mostly layout slack (centring), not spacing tokens
     "max_radius_css": 32,  # larger radii are measured only as full (pill, circle)
@@ -78,10 +79,6 @@ class LayoutResult:
         return round(v * 2) / 2
 
 
-def _same(a: tuple[int, int, int], b: tuple[int, int, int], step: int) -> bool:
-    return max(abs(x - y) for x, y in zip(a, b, strict=True)) <= step
-
-
 def _outer(region: Region, border: Border | None) -> Rect:
     x0, y0, x1, y1 = region.box
     b = border.width if border else 0
@@ -100,8 +97,6 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
         if not region.is_box or region.parent < 0:
             continue
         border = detect_border(p16, region.box, region.fill, max_border, int(cfg["edge_step"]))
-        if border is None and _same(region.fill, regions[region.parent].fill, int(cfg["edge_step"])):
-            continue  # nothing but ink around it: a glyph's counter or a gap between words, not a box
         rect = _outer(region, border)
         outer[region.index] = rect
         r = corner_radius(p16, rect, max_radius)
@@ -207,10 +202,12 @@ def layout_tokens(result: LayoutResult, image: DecodedImage) -> list[Token]:
     total = max(1, image.width * image.height)
     tokens: list[Token] = []
     spacing: dict[float, Counter[str]] = {}
+    weak: Counter[float] = Counter()
     for m in result.spacing:
         value = result.value(m)
         if value > 0:
             spacing.setdefault(value, Counter())[m.kind] += 1
+            weak[value] += m.weak
     for value in sorted(spacing):
         kinds = spacing[value]
         tokens.append(
@@ -219,7 +216,11 @@ def layout_tokens(result: LayoutResult, image: DecodedImage) -> list[Token]:
                 "dimension",
                 Dimension(value),
                 provenance=prov,
-                extensions={"count": sum(kinds.values()), "kinds": dict(sorted(kinds.items()))},
+                extensions={
+                    "count": sum(kinds.values()),
+                    "weak": weak[value],
+                    "kinds": dict(sorted(kinds.items())),
+                },
             )
         )
     radii: dict[float, list[bool]] = {}

@@ -33,6 +33,7 @@ class Measurement:
     start: tuple[int, int]  # x, y in image px
     end: tuple[int, int]
     to_ink: bool = False  # measured to text/icon ink, not to a box edge
+    weak: bool = False  # may be slack (a page margin is often centring): needs a second sighting
 
 
 def _matches(hole: Rect, boxes: Sequence[Rect]) -> bool:
@@ -134,7 +135,7 @@ def measure_margins(page: Region, width: int, max_px: int) -> list[Measurement]:
     y = (content[1] + content[3]) // 2
     out = []
     if 0 < content[0] <= max_px:
-        out.append(Measurement("margin", "x", content[0], (0, y), (content[0], y), True))
+        out.append(Measurement("margin", "x", content[0], (0, y), (content[0], y), True, True))
     if 0 < width - content[2] <= max_px:
-        out.append(Measurement("margin", "x", width - content[2], (content[2], y), (width, y), True))
+        out.append(Measurement("margin", "x", width - content[2], (content[2], y), (width, y), True, True))
     return out
