@@ -16,6 +16,7 @@ import signal
 import sys
 import time
 from collections.abc import Mapping, Sequence
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import IO, Any
 
@@ -43,12 +44,14 @@ class Shutdown(Exception):
 class WorkerHost:
     """Dispatches one decoded request to a command or, for `ns:command`, to one plugin."""
 
-    def __init__(self, extractors: Sequence[plugins.Extractor]) -> None:
-        self.by_type: dict[str, plugins.Extractor] = {}
-        self.by_name: dict[str, plugins.Extractor] = {}
-        for ex in extractors:
-            self.by_type[ex.token_type] = ex  # later entries (explicit --plugin) override
-            self.by_name[ex.name] = ex
+    def __init__(self, extractors: Sequence[plugins.Extractor], installed: bool = False) -> None:
+        """`extractors` are hosted as given; with `installed`, the installed plugins too, each
+        loaded on first use, so a worker starts fast and imports only what its calls need."""
+        self.explicit_types = {ex.token_type: ex for ex in extractors}
+        self.explicit_names = {ex.name: ex for ex in extractors}
+        group = plugins.GROUPS["extractors"]
+        self._pending = sorted(entry_points(group=group), key=lambda e: e.name) if installed else []
+        self._loaded: list[plugins.Extractor] = []
         self.calls = 0
         self.errors = 0
         self.started = time.monotonic()
@@ -86,14 +89,46 @@ class WorkerHost:
             self.errors += 1
             return error(call_id, "PluginError", f"{type(exc).__name__}: {exc}")
 
+    def _load_until(self, wanted: str | None) -> None:
+        """Load installed plugins (the entry named `wanted` first) until one answers to `wanted`."""
+        order = sorted(self._pending, key=lambda e: e.name != wanted)
+        for ep in order:
+            self._pending.remove(ep)
+            try:
+                obj = ep.load()
+                plugin = obj() if inspect.isclass(obj) else obj
+            except Exception:  # a broken third-party plugin: `designlens plugins` reports it
+                continue
+            if isinstance(plugin, plugins.Extractor):
+                self._loaded.append(plugin)
+                if wanted is not None and wanted in (plugin.name, plugin.token_type):
+                    return
+
+    def find(self, key: str) -> plugins.Extractor | None:
+        """The hosted extractor whose name or token type is `key`."""
+        found = self.explicit_names.get(key) or self.explicit_types.get(key)
+        if found is None:
+            found = next((p for p in self._loaded if key in (p.name, p.token_type)), None)
+        if found is None and self._pending:
+            self._load_until(key)
+            found = next((p for p in self._loaded if key in (p.name, p.token_type)), None)
+        return found
+
+    def hosted(self) -> list[plugins.Extractor]:
+        self._load_until(None)
+        out = {p.name: p for p in self._loaded}
+        out.update(self.explicit_names)
+        return list(out.values())
+
     def _dispatch(self, command: str, args: Mapping[str, Any]) -> Any:
         if ":" in command:
             namespace, _, sub = command.partition(":")
-            extractor = self.by_name.get(namespace) or self.by_type.get(namespace)
+            extractor = self.find(namespace)
             if extractor is None:
                 raise ProtocolError(
                     "UnknownNamespace",
-                    f"no plugin {namespace!r} here (have: {', '.join(sorted(self.by_name))})",
+                    f"no plugin {namespace!r} here "
+                    f"(have: {', '.join(sorted(p.name for p in self.hosted()))})",
                 )
             if sub == "extract":
                 return self._extract(extractor, args)
@@ -108,7 +143,7 @@ class WorkerHost:
             return self.stats()
         if command == "extract":
             token_type = args.get("token_type")
-            extractor = self.by_type.get(str(token_type))
+            extractor = self.find(str(token_type))
             if extractor is None:
                 raise ProtocolError("UnknownNamespace", f"no extractor for token type {token_type!r} here")
             return self._extract(extractor, args)
@@ -154,7 +189,7 @@ class WorkerHost:
             "version": __version__,
             "pid": os.getpid(),
             "commands": list(COMMANDS),
-            "plugins": [_plugin_info(ex) for ex in self.by_name.values()],
+            "plugins": [_plugin_info(ex) for ex in self.hosted()],
         }
 
     def stats(self) -> dict[str, Any]:
@@ -214,8 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     opts = parser.parse_args(argv)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    found = list(plugins.extractors().values()) + [load_plugin(s) for s in opts.plugin]
-    host = WorkerHost(found)
+    host = WorkerHost([load_plugin(s) for s in opts.plugin], installed=True)
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # print() in a plugin must not land in the frame stream
     return serve(host, stdin, stdout)
