@@ -99,6 +99,8 @@ def summary_json(result: ExtractionResult, out: Path, files: list[str]) -> dict[
 def print_stats(stats: dict[str, Any], as_json: bool = False) -> None:
     """Worker pool stats (calls, errors, restarts, latency percentiles) and cache use, on stderr."""
     console = Console(stderr=True)
+    if not console.is_terminal:
+        console.width = 120  # a log keeps the whole table
     if as_json:
         console.print_json(data=stats)
         return

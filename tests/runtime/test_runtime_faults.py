@@ -78,3 +78,13 @@ def test_external_javascript_worker_serves_a_token_type(tmp_path: Path) -> None:
     assert len(document["faults"]) == 4
     assert all(t["$extensions"]["designlens"]["worker"] == "javascript" for t in document["faults"].values())
     assert summary["runtime"]["pools"]["faults"]["calls"] == 4  # type: ignore[index]
+
+
+def test_stats_flag_prints_calls_errors_restarts_and_latency(tmp_path: Path) -> None:
+    make_screens(tmp_path / "shots", ["a.png", "abort.png"])
+    proc = run_cli(["extract", "shots", "--types", "color,faults", "-o", str(tmp_path / "out"), "--db",
+                    str(tmp_path / "db.sqlite"), "--no-cache", "--workers", "1", "--stats"], tmp_path)
+    assert proc.returncode == 1
+    for column in ("calls", "errors", "restarts", "p50 ms", "p99 ms"):
+        assert column in proc.stderr
+    assert "instances: run 3, cached 0, resumed 0, failed 1" in proc.stderr

@@ -159,3 +159,15 @@ def test_worker_exits_when_its_stdin_closes() -> None:
     assert p.proc.stdin is not None
     p.proc.stdin.close()
     assert p.proc.wait(timeout=30) == 0
+
+
+def test_designlens_worker_command_speaks_the_protocol() -> None:
+    from tests.runtime.rt_helpers import DESIGNLENS
+
+    p = Peer([DESIGNLENS, "worker", "--plugin", "faultplug:FaultExtractor"])
+    try:
+        assert p.call(1, "ping")["result"] == "pong"
+        names = {plugin["name"] for plugin in p.call(2, "info")["result"]["plugins"]}
+        assert {"color", "faults"} <= names
+    finally:
+        p.close()
