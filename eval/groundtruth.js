@@ -54,7 +54,21 @@
     }
     return id;
   }
-  const over = (top, a, under) => [0, 1, 2].map((i) => top[i] * a + under[i] * (1 - a));
+  // Composite exactly as the browser does (8-bit alpha, Skia's rounding): paint both on a
+  // canvas and read the pixel back. Float maths is off by one level for e.g. rgba(0,0,0,.5).
+  const blendCanvas = document.createElement("canvas");
+  blendCanvas.width = blendCanvas.height = 1;
+  const blendCtx = blendCanvas.getContext("2d", { willReadFrequently: true });
+  const over = (top, a, under) => {
+    blendCtx.globalCompositeOperation = "copy";
+    blendCtx.fillStyle = `rgb(${under.map((v) => Math.round(v)).join(",")})`;
+    blendCtx.fillRect(0, 0, 1, 1);
+    blendCtx.globalCompositeOperation = "source-over";
+    blendCtx.fillStyle = `rgba(${top.map((v) => Math.round(v)).join(",")},${a})`;
+    blendCtx.fillRect(0, 0, 1, 1);
+    const d = blendCtx.getImageData(0, 0, 1, 1).data;
+    return [d[0], d[1], d[2]];
+  };
 
   // ------------------------------------------------------------- geometry
   // A rect is {l, t, r, b} in CSS px; cells are filled when their centre is inside.
