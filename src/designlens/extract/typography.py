@@ -233,6 +233,21 @@ def _overlaps(a: TextLine, b: TextLine) -> bool:
     )
 
 
+def _drop_nested(lines: list[TextLine]) -> list[TextLine]:
+    """Drop lines inside a taller line: the counters of huge glyphs read as light-on-dark text."""
+
+    def inside(a: TextLine, b: TextLine) -> bool:
+        return (
+            a.x >= b.x - 2
+            and a.y >= b.y - 2
+            and a.x + a.width <= b.x + b.width + 2
+            and a.y + a.height <= b.y + b.height + 2
+            and b.height > 1.3 * a.height
+        )
+
+    return [a for a in lines if not any(inside(a, b) for b in lines if b is not a)]
+
+
 def _settle_single_heights(page: PageFonts, lines: list[TextLine]) -> list[TextLine]:
     """Lines showing one height (all caps, digits, or lowercase without ascenders): read it
     as the cap height or the x-height, whichever gives a size the page's two-height lines
@@ -265,12 +280,10 @@ def measure_styles(
     """Every measured line's style (CSS px) and the page's fonts; warns where it gives up."""
     cfg = {**DEFAULTS, **(config or {})}
     lines = [t for t in find_text_lines(px, scale) if t.glyphs >= int(cfg["min_glyphs"])]
-    big = [
-        c
-        for c in _coarse_lines(px, scale)
-        if not any(_overlaps(c, t) and t.height > 0.6 * c.height for t in lines)
-    ]
-    lines += big
+    # the coarse pass is for display type the fine pass missed: where the fine pass read
+    # text of its own inside a coarse line, that line is a block of UI, not one glyph row
+    big = [c for c in _coarse_lines(px, scale) if not any(_overlaps(c, t) for t in lines)]
+    lines = _drop_nested(lines) + big
     if not lines:
         return [], PageFonts((), "sans", 0.0)
     page = choose_fonts(lines)
