@@ -165,3 +165,22 @@ def test_overlay_draws_on_a_copy_of_the_same_size() -> None:
     assert out.shape == px.shape
     assert (out != px).any()
     assert (px == card_screen()).all()  # the input is untouched
+
+
+def test_margin_between_paragraphs_is_measured_from_the_rhythm_of_their_lines() -> None:
+    img, d = _screen(700, 400)
+    font = ImageFont.truetype(FONT, 15 * SS)
+    y = 40
+    for lines in (3, 2, 3):  # three paragraphs, line height 24, margin 20 between them
+        for _ in range(lines):
+            d.text(
+                (40 * SS, y * SS),
+                "Every product team says performance matters, few own it.",
+                fill="#333333",
+                font=font,
+            )
+            y += 24
+        y += 20
+    layout = analyze_layout(_done(img))
+    gaps = [layout.value(m) for m in layout.spacing if m.kind == "gap"]
+    assert gaps == [20.0, 20.0]

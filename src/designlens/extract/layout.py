@@ -23,7 +23,13 @@ import numpy.typing as npt
 
 from designlens.extract.boxes import Rect, Region, edge_mask, find_regions
 from designlens.extract.radius import Border, corner_radius, detect_border
-from designlens.extract.spacing import Measurement, measure_gaps, measure_margins, measure_padding
+from designlens.extract.spacing import (
+    Measurement,
+    measure_gaps,
+    measure_margins,
+    measure_padding,
+    measure_paragraph_gaps,
+)
 from designlens.images import DecodedImage
 from designlens.tokens import Color, Dimension, Provenance, Token
 
@@ -105,6 +111,7 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
     for region in regions:
         kids = [outer[c] for c in region.children if c in outer]
         result.spacing += measure_gaps(region, kids, max_spacing)
+        result.spacing += measure_paragraph_gaps(region, kids, max_spacing)
         if region.parent < 0:
             result.spacing += measure_margins(region, px.shape[1], max_spacing)
         elif region.index in outer:

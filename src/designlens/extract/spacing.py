@@ -12,6 +12,7 @@ What a screenshot can and cannot show decides what is measured:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -138,4 +139,47 @@ def measure_margins(page: Region, width: int, max_px: int) -> list[Measurement]:
         out.append(Measurement("margin", "x", content[0], (0, y), (content[0], y), True, True))
     if 0 < width - content[2] <= max_px:
         out.append(Measurement("margin", "x", width - content[2], (content[2], y), (width, y), True, True))
+    return out
+
+
+def _text_lines(holes: Sequence[Rect]) -> list[Rect]:
+    """Ink holes grouped into lines: pieces that overlap vertically by half the smaller height."""
+    lines: list[list[int]] = []
+    for x0, y0, x1, y1 in sorted(holes, key=lambda r: (r[1], r[0])):
+        for line in lines:
+            if min(y1, line[3]) - max(y0, line[1]) >= 0.5 * min(y1 - y0, line[3] - line[1]):
+                line[:] = [min(x0, line[0]), min(y0, line[1]), max(x1, line[2]), max(y1, line[3])]
+                break
+        else:
+            lines.append([x0, y0, x1, y1])
+    return [(a, b, c, d) for a, b, c, d in lines]
+
+
+def measure_paragraph_gaps(region: Region, boxes: Sequence[Rect], max_px: int) -> list[Measurement]:
+    """Margins between paragraphs of one text style, from the rhythm of their lines.
+
+    Inside a paragraph, lines of one style follow at the line height L; across a paragraph
+    break the same two lines are L + margin apart. Ink top to ink top cancels the invisible
+    half-leading, so margin = pitch - L is exact where edge-to-ink is not. L is the most
+    common (on a tie, the smallest) pitch of that style's lines in the region.
+    """
+    # rules and bars (a quote's left border) would glue every line beside them into one
+    ink = [h for h in region.holes if not _matches(h, boxes) and (h[3] - h[1]) <= 4 * max(1, h[2] - h[0])]
+    lines = sorted(_text_lines(ink), key=lambda r: r[1])
+    pairs: list[tuple[int, int, Rect, Rect]] = []  # (ink height, pitch, upper, lower)
+    for a, b in itertools.pairwise(lines):
+        same_style = abs((a[3] - a[1]) - (b[3] - b[1])) <= 1 and abs(a[0] - b[0]) <= 2
+        if same_style and b[1] > a[3]:
+            pairs.append((a[3] - a[1], b[1] - a[1], a, b))
+    out: list[Measurement] = []
+    for height in {p[0] for p in pairs}:
+        pitches = [p[1] for p in pairs if abs(p[0] - height) <= 1]
+        common = max(set(pitches), key=lambda v: (pitches.count(v), -v))
+        if len(pitches) < 2:
+            continue
+        for h, pitch, a, b in pairs:
+            margin = pitch - common
+            if h == height and 2 < margin <= max_px:
+                x = a[0] + 4
+                out.append(Measurement("gap", "y", margin, (x, b[1] - margin), (x, b[1]), to_ink=True))
     return out
