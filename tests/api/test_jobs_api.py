@@ -68,6 +68,7 @@ def test_tokens_endpoint_serves_the_dtcg_document_and_matches_tokens_json(
     assert tokens.status_code == 200
     parsed = loads(tokens.text)
     assert sum(t.type == "color" for t in parsed) >= 3
+    assert "color.background" in parsed  # semantic aliases from the graph are part of the document
     assert client.get(f"/api/v1/jobs/{job_id}/exports/tokens.json").content == tokens.content
 
 

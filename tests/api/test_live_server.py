@@ -10,8 +10,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from designlens.pipeline import extract
-from designlens.tokens.dtcg import dumps
+from designlens.pipeline import extract, render_exports
 from tests.api.conftest import LiveServer, read_sse, wait_status
 
 pytestmark = pytest.mark.timeout(150)
@@ -88,5 +87,5 @@ def test_sse_streams_live_in_order_survives_sigkill_and_resumes_with_last_event_
     stored = sorted((tmp_path / "data" / "images").rglob("*.png"))
     assert len(stored) == 6
     reference = extract([str(p) for p in stored], types=TYPES.split(","), workers=2)
-    tokens = httpx2.get(f"{restarted.url}/api/v1/jobs/{job_id}/tokens", timeout=10).text
-    assert tokens == dumps(reference.tokens)
+    tokens = httpx2.get(f"{restarted.url}/api/v1/jobs/{job_id}/tokens", timeout=10).content
+    assert tokens == render_exports(reference.tokens, reference.graph, ["dtcg"])["tokens.json"]

@@ -114,6 +114,19 @@ def create_app(settings: ServiceSettings) -> FastAPI:
     app.state.metrics = metrics
     app.state.worker_probe = worker_probe(settings)
     problems.install(app)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            from fastapi.openapi.utils import get_openapi
+
+            app.openapi_schema = problems.document(
+                get_openapi(
+                    title=app.title, version=app.version, description=app.description, routes=app.routes
+                )
+            )
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.include_router(api_router(secured))
     app.include_router(system_router())
 

@@ -77,6 +77,7 @@ async def resolve(host: str, port: int) -> list[Address]:
 async def check_url(url: str, allow: Sequence[Network]) -> tuple[str, Address]:
     """Validate scheme and host; returns the host name and the checked address to connect to."""
     parts = urlsplit(url)
+    url = url or "(empty URL)"
     if parts.scheme not in ("http", "https"):
         scheme = parts.scheme or "no scheme"
         raise Problem(422, f"{url}: only http and https URLs are fetched, not {scheme!r}")

@@ -51,6 +51,40 @@ def problem_response(
     )
 
 
+def allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (Starlette's 405 names only the first route's)."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
+def document(schema: dict[str, Any]) -> dict[str, Any]:
+    """Say in the OpenAPI schema what the handlers do: every 4xx/5xx answer is problem+json."""
+    problem = {"$ref": "#/components/schemas/ProblemDetails"}
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            for code, response in operation.get("responses", {}).items():
+                if code[:1] in ("4", "5"):
+                    response["content"] = {MEDIA_TYPE: {"schema": problem}}
+    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    schemas["ProblemDetails"] = {
+        "type": "object",
+        "required": ["type", "title", "status", "detail"],
+        "properties": {
+            "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+            "detail": {"type": "string"}, "instance": {"type": "string"},
+        },
+    }
+    return schema
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that turn every error into a problem."""
     from fastapi.exceptions import RequestValidationError
@@ -65,9 +99,12 @@ def install(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"no such resource: {request.method} {request.url.path}"
-        elif exc.status_code == 405:
-            detail = f"method {request.method} is not allowed on {request.url.path}"
-        return problem_response(exc.status_code, detail, request.url.path, dict(exc.headers or {}))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            allowed = allowed_methods(request)
+            detail = f"method {request.method} is not allowed on {request.url.path} (allowed: {allowed})"
+            headers["Allow"] = allowed
+        return problem_response(exc.status_code, detail, request.url.path, headers)
 
     async def on_validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)

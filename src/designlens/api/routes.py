@@ -99,7 +99,7 @@ def api_router(guard: Any) -> APIRouter:
 
     @api.post(
         "/jobs", status_code=202, response_model=JobCreated, openapi_extra=_JOB_BODY,
-        responses={413: PROBLEM, 422: PROBLEM},
+        responses={413: PROBLEM, 415: PROBLEM, 422: PROBLEM},
     )
     async def create_job(request: Request, svc: Service) -> JobCreated:
         """Start a job: multipart `files` (images or zips of images) or JSON `{"urls": [...]}`."""
@@ -183,11 +183,9 @@ def api_router(guard: Any) -> APIRouter:
                 yield ServerSentEvent(event=event.name, id=str(event.seq), data=svc.public_event(row, event))
 
     @api.get("/jobs/{job_id}/tokens", responses={404: PROBLEM, 409: PROBLEM})
-    def job_tokens(svc: Service, row: Job) -> Response:
-        """The job's DTCG token document."""
-        from designlens.tokens.dtcg import dumps
-
-        return Response(dumps(svc.token_set(row.id)), media_type="application/json")
+    def job_tokens(svc: Service, row: Job) -> FileResponse:
+        """The job's DTCG token document (the same bytes as its tokens.json export)."""
+        return FileResponse(svc.exports(row.id) / "tokens.json", media_type="application/json")
 
     @api.get("/jobs/{job_id}/relationships", responses={404: PROBLEM, 409: PROBLEM})
     def job_relationships(svc: Service, row: Job) -> dict[str, Any]:
