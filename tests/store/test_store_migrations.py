@@ -79,3 +79,15 @@ def test_database_url_takes_a_path_a_url_or_the_environment(
     monkeypatch.setenv("DESIGNLENS_DATABASE_URL", "postgresql+psycopg://u@h/d")
     assert database_url(None) == "postgresql+psycopg://u@h/d"
     assert database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_processes_opening_a_new_store_at_once_all_succeed(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = f"from designlens.store.database import Store; Store('sqlite:///{tmp_path / 'race.sqlite'}')"
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True) for _ in range(4)
+    ]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], errors

@@ -82,7 +82,12 @@ class Store:
             if self.engine.dialect.name == "sqlite":
                 event.listen(self.engine, "connect", _sqlite_pragmas)
             if auto_migrate and current_revision(self.engine) != HEAD:
-                migrate(self.engine)
+                try:
+                    migrate(self.engine)
+                except Exception:
+                    # Two processes opening a new store at once: the loser finds it migrated.
+                    if current_revision(self.engine) != HEAD:
+                        raise
         except DesignlensError:
             raise
         except Exception as exc:
