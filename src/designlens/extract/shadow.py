@@ -34,6 +34,7 @@ DEFAULTS: dict[str, Any] = {
     "reach": 40,  # px (at scale 1) of profile read outside an edge
     "min_amplitude": 2.5,  # grey levels of darkening at the edge before it counts
     "min_sigma": 1.0,  # px: a sharper fall-off is a border or anti-aliasing, not a shadow
+    "max_alpha": 0.6,  # a black shadow darker than this is a dark element's edge, not a shadow
     "min_box": 16,  # px (at scale 1): boxes thinner than this are rules, inputs' lines, text
 }
 
@@ -327,7 +328,10 @@ def _box_shadow(
     outside_row = e.y + 1 if box_above else e.y
     far_row = int(np.clip(outside_row + (1 if box_above else -1) * (reach - 1), 0, h - 1))
     bg = rgb[far_row, x0:x1].astype(np.float64).mean(axis=0)
-    alpha = min(1.0, main.amplitude / max(far, 1.0))
+    alpha = main.amplitude / max(far, 1.0)
+    if alpha > float(cfg["max_alpha"]):
+        return None  # darker than any UI shadow over this background: an edge of something dark
+
     shade = bg * (1.0 - alpha)
     observed_peak = rgb[outside_row, x0:x1].astype(np.float64).mean(axis=0)
     peak_share = float(_tail(np.array([(0.5 - main.offset) / main.sigma]))[0])
