@@ -71,7 +71,7 @@ def _unpack(codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
 
 def _count_colors(
     code: npt.NDArray[np.uint32],
-) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64], npt.NDArray[np.intp]]:
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64], npt.NDArray[np.int32]]:
     """Exact counts and each pixel's index into them.
 
     Sorts runs rather than pixels, since UI rows are long flat runs.
@@ -81,7 +81,7 @@ def _count_colors(
     lengths = np.diff(np.append(starts, flat.size))
     uniq, inverse = np.unique(flat[starts], return_inverse=True)
     counts = np.bincount(inverse, weights=lengths, minlength=uniq.size).astype(np.int64)
-    index = np.repeat(inverse, lengths).reshape(code.shape)
+    index = np.repeat(inverse.astype(np.int32), lengths).reshape(code.shape)
     return uniq, counts, index
 
 
@@ -171,13 +171,13 @@ def _texture(
     return np.asarray(density >= np.uint8(round(100 * float(config["texture_density"]))))
 
 
-def _per_color(index: npt.NDArray[np.intp], n: int, mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+def _per_color(index: npt.NDArray[np.int32], n: int, mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
     """How many pixels of each unique color fall inside `mask`."""
     return np.bincount(index[mask], minlength=n).astype(np.int64)
 
 
 def _strong_contacts(
-    index: npt.NDArray[np.intp], cand: npt.NDArray[np.intp], n: int, ev: _Evidence, min_contact: float
+    index: npt.NDArray[np.int32], cand: npt.NDArray[np.intp], n: int, ev: _Evidence, min_contact: float
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
     """k x k pixel edges shared by candidates, and whether i touches j along a fair share of i's edges.
 
@@ -185,13 +185,13 @@ def _strong_contacts(
     count. Only candidates take part, so photos with thousands of colors stay cheap.
     """
     k = cand.size
-    pos = np.full(n, -1, dtype=np.intp)
-    pos[cand] = np.arange(k)
-    a = np.concatenate([index[:, :-1][~ev.eq_h], index[:-1, :][~ev.eq_v]])
-    b = np.concatenate([index[:, 1:][~ev.eq_h], index[1:, :][~ev.eq_v]])
-    pa, pb = pos[a], pos[b]
+    pos = np.full(n, -1, dtype=np.int32)
+    pos[cand] = np.arange(k, dtype=np.int32)
+    posmap = pos[index]  # candidate number of every pixel, -1 for the rest
+    pa = np.concatenate([posmap[:, :-1][~ev.eq_h], posmap[:-1, :][~ev.eq_v]])
+    pb = np.concatenate([posmap[:, 1:][~ev.eq_h], posmap[1:, :][~ev.eq_v]])
     both = (pa >= 0) & (pb >= 0)
-    contact = np.bincount(pa[both] * k + pb[both], minlength=k * k).reshape(k, k)
+    contact = np.bincount(pa[both].astype(np.int64) * k + pb[both], minlength=k * k).reshape(k, k)
     contact = contact + contact.T
     total = np.bincount(pa[pa >= 0], minlength=k) + np.bincount(pb[pb >= 0], minlength=k)
     strong = np.asarray((contact >= 2) & (contact >= min_contact * np.maximum(total, 1)[:, None]))
