@@ -44,6 +44,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 _SOFT_STEP = 14  # max channel step counted as a "small" step (gradients, noise, JPEG)
+_LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +274,10 @@ def _partial_inks(
     k = cand.size
     result = np.zeros(k, dtype=bool)
     family = np.flatnonzero(counts >= 3)  # photo noise never forms a ramp worth reading
+    # sorted by luma, so each ramp's neighbourhood is a slice, not a scan of every color
+    luma_all = rgb[family].astype(np.float32) @ _LUMA
+    order = np.argsort(luma_all, kind="stable")
+    family, luma = family[order], luma_all[order]
     frgb = rgb[family].astype(np.float32)
     fcount = counts[family]
     backgrounds = np.flatnonzero(~thin)
@@ -286,13 +291,18 @@ def _partial_inks(
             dd = float(d @ d)
             if dd < 144.0:
                 continue
-            v = frgb - crgb[b]
+            tol = 3.0 + 0.08 * np.sqrt(dd)
+            centre = float(crgb[i] @ _LUMA)
+            reach = 0.12 * abs(float(d @ _LUMA)) + tol
+            lo, hi = np.searchsorted(luma, [centre - reach, centre + reach])
+            v = frgb[lo:hi] - crgb[b]
             t = (v @ d) / dd
             resid = v - t[:, None] * d[None, :]
-            tol = 3.0 + 0.08 * np.sqrt(dd)
-            on_line = (resid * resid).sum(axis=1) <= tol * tol
-            near = on_line & (np.abs(t - 1.0) <= 0.12) & (family != cand[i])
-            if np.count_nonzero(near) >= 3 and counts[cand[i]] >= spike * float(np.median(fcount[near])):
+            near = ((resid * resid).sum(axis=1) <= tol * tol) & (np.abs(t - 1.0) <= 0.12)
+            near &= family[lo:hi] != cand[i]
+            if np.count_nonzero(near) >= 3 and counts[cand[i]] >= spike * float(
+                np.median(fcount[lo:hi][near])
+            ):
                 continue
             # Not a spike; a partial only if a stronger ink lies further along the same line
             # (the extreme of a ramp is an ink, however faint its spike).
