@@ -215,8 +215,11 @@ def test_huge_display_type_is_found_by_the_coarse_pass(tmp_path: Path) -> None:
         tmp_path,
         "<div style='font-family:DejaVu Sans;font-weight:700;font-size:160px;margin:20px'>Big 404</div>",
     )
-    styles, _ = measure_styles(px)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        styles, _ = measure_styles(px)
     assert any(abs(s.size - 160) <= 16 for s in styles)
+    assert any("beyond the calibrated sizes" in str(w.message) for w in caught)
 
 
 def test_rotated_text_and_text_over_noise_do_not_crash_and_stay_unsure(ui_page: np.ndarray) -> None:

@@ -293,7 +293,7 @@ def measure_styles(
     fits = list(zip(sizes, (float(v) for v in misfit_arr), strict=True))
     pitches = _pitches(lines, sizes, float(cfg["max_pitch"]))
     styles: list[LineStyle] = []
-    tiny = 0
+    tiny = huge = 0
     for t, (size, misfit), pitch in zip(lines, fits, pitches, strict=True):
         css = size / scale
         conf = min(1.0, (t.glyphs + 2) / 8.0) * min(1.0, t.contrast / 60.0) * t.background_share**0.5
@@ -304,6 +304,7 @@ def measure_styles(
             tiny += 1
             conf *= 0.3
         if css > 128:
+            huge += 1
             conf *= 0.5  # beyond the calibrated range: extrapolated
         weight = line_weight(page.klass, size, t.stroke)
         styles.append(
@@ -315,6 +316,12 @@ def measure_styles(
         warnings.warn(
             f"{tiny} text line(s) below {cfg['min_size']:g} px: too few pixels per glyph to read the size "
             "reliably; reported with low confidence",
+            stacklevel=2,
+        )
+    if huge:
+        warnings.warn(
+            f"{huge} text line(s) above 128 px, beyond the calibrated sizes: sizes extrapolated "
+            "from the largest calibrated ratio, with halved confidence",
             stacklevel=2,
         )
     return styles, page
