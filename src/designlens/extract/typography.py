@@ -79,7 +79,11 @@ def fit_sizes(font: _Font, cap: F64, x: F64) -> tuple[F64, F64]:
     d += np.where(has_x[:, None], np.abs(font.x[None, :] - np.nan_to_num(x)[:, None]), 0.0)
     best = d.min(axis=1)
     near = d <= best[:, None] + _TIE
-    sizes = np.nanmedian(np.where(near, font.size[None, :], np.nan), axis=1)
+    # median of the sizes within the tie, per line (np.nanmedian is slow on small rows)
+    ordered = np.sort(np.where(near, font.size[None, :], np.inf), axis=1)
+    k = near.sum(axis=1)
+    rows = np.arange(k.size)
+    sizes = 0.5 * (ordered[rows, (k - 1) // 2] + ordered[rows, k // 2])
     c, xx = np.nan_to_num(cap), np.nan_to_num(x)
     over_c = has_c & (c > font.cap[-1] + 1.0)
     over_x = ~has_c & has_x & (xx > font.x[-1] + 1.0)
@@ -143,15 +147,18 @@ def line_sizes(page: PageFonts, lines: Sequence[TextLine]) -> tuple[F64, F64]:
     return np.asarray(sizes, dtype=np.float64), np.asarray(misfit, dtype=np.float64)
 
 
+@lru_cache(maxsize=8)
+def _stroke_tables(klass: str) -> tuple[tuple[int, npt.NDArray[np.float64]], ...]:
+    return tuple((w, np.asarray(pairs, dtype=np.float64)) for w, pairs in STROKE[klass].items())
+
+
 def line_weight(klass: str, size: float, stroke: float) -> int:
     """The calibrated weight (300, 400, 700) whose stem width at `size` is nearest."""
     if stroke <= 0 or size <= 0:
         return 400
     ratio = stroke / size
-    table = STROKE.get(klass) or STROKE["sans"]
     best, best_d = 400, math.inf
-    for weight, pairs in table.items():
-        arr = np.asarray(pairs)
+    for weight, arr in _stroke_tables(klass if klass in STROKE else "sans"):
         expected = float(np.interp(size, arr[:, 0], arr[:, 1]))
         d = abs(math.log(ratio / expected))
         if d < best_d:
@@ -254,23 +261,19 @@ def _settle_single_heights(page: PageFonts, lines: list[TextLine]) -> list[TextL
     already use; glyph shape (lowercase bowls are wider) decided only when neither does.
     """
     known = line_sizes(page, [t for t in lines if t.cap_height is not None and t.x_height is not None])[0]
-    if known.size == 0:
+    single = [i for i, t in enumerate(lines) if (t.cap_height is None) != (t.x_height is None)]
+    if known.size == 0 or not single:
         return lines
-    out = []
-    for t in lines:
-        if (t.cap_height is None) == (t.x_height is None):
-            out.append(t)
-            continue
-        height = t.cap_height if t.cap_height is not None else t.x_height
-        as_cap = replace(t, cap_height=height, x_height=None)
-        as_x = replace(t, cap_height=None, x_height=height)
-        s_cap, s_x = line_sizes(page, [as_cap, as_x])[0]
-        cap_seen = bool(np.any(np.abs(known - s_cap) <= 0.75))
-        x_seen = bool(np.any(np.abs(known - s_x) <= 0.75))
-        if cap_seen != x_seen:
-            out.append(as_cap if cap_seen else as_x)
-        else:
-            out.append(t)
+    heights = [lines[i].cap_height if lines[i].cap_height is not None else lines[i].x_height for i in single]
+    as_cap = [replace(lines[i], cap_height=hh, x_height=None) for i, hh in zip(single, heights, strict=True)]
+    as_x = [replace(lines[i], cap_height=None, x_height=hh) for i, hh in zip(single, heights, strict=True)]
+    s_cap, s_x = line_sizes(page, as_cap)[0], line_sizes(page, as_x)[0]
+    cap_seen = np.any(np.abs(known[None, :] - s_cap[:, None]) <= 0.75, axis=1)
+    x_seen = np.any(np.abs(known[None, :] - s_x[:, None]) <= 0.75, axis=1)
+    out = list(lines)
+    for k, i in enumerate(single):
+        if cap_seen[k] != x_seen[k]:
+            out[i] = as_cap[k] if cap_seen[k] else as_x[k]
     return out
 
 
