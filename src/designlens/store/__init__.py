@@ -25,6 +25,8 @@ def database_url(db: str | None = None) -> str:
         return f"sqlite:///{default_home() / 'designlens.sqlite'}"
     if "://" not in value:
         return f"sqlite:///{Path(value).resolve()}"
+    if value.startswith("postgresql+asyncpg://"):  # the store is sync Core: same server, psycopg 3 driver
+        return "postgresql+psycopg://" + value.removeprefix("postgresql+asyncpg://")
     return value
 
 

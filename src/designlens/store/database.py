@@ -19,7 +19,7 @@ from designlens.store.repositories import (
     TokenRepository,
 )
 
-HEAD = "0001"  # the newest migration; opening a store at HEAD skips importing Alembic
+HEAD = "0002"  # the newest migration; opening a store at HEAD skips importing Alembic
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -78,15 +78,16 @@ class Store:
         try:
             if url.startswith("sqlite:///"):
                 Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-            self.engine = create_engine(url)
+            # pre-ping: a pooled server connection that was dropped is replaced, not handed out
+            self.engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
             if self.engine.dialect.name == "sqlite":
                 event.listen(self.engine, "connect", _sqlite_pragmas)
             if auto_migrate and current_revision(self.engine) != HEAD:
                 try:
                     migrate(self.engine)
                 except Exception:
-                    # Two processes opening a new store at once: the loser finds it migrated.
-                    if current_revision(self.engine) != HEAD:
+                    # Two processes opening a new store at once: the loser waits for the winner.
+                    if not _wait_for_head(self.engine):
                         raise
         except DesignlensError:
             raise
@@ -106,6 +107,23 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _wait_for_head(engine: Engine, seconds: float = 30.0) -> bool:
+    """True once another process has migrated the store to HEAD (SQLite commits DDL one statement
+    at a time, so the loser of the race can see tables before the version row)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if current_revision(engine) == HEAD:
+                return True
+        except Exception:
+            pass
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
 
 
 def _redact(url: str) -> str:

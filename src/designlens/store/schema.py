@@ -8,7 +8,9 @@ from sqlalchemy import (
     Column,
     Float,
     ForeignKey,
+    Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -39,6 +41,7 @@ images = Table(
     Column("size", Integer, nullable=False),
     Column("width", Integer, nullable=True),
     Column("height", Integer, nullable=True),
+    Column("data", LargeBinary, nullable=True),  # the bytes, kept only for jobs on the shared queue
 )
 
 instances = Table(
@@ -60,6 +63,7 @@ instances = Table(
     Column("lease_owner", String(128), nullable=True),  # for workers claiming from a shared store
     Column("lease_expires", Float, nullable=True),
     UniqueConstraint("job_id", "image_id", "token_type", name="uq_instances_job_image_type"),
+    Index("ix_instances_status", "status"),  # workers claim queued instances by status
 )
 
 tokens = Table(
