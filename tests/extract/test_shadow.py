@@ -80,9 +80,11 @@ def test_flat_ui_without_shadows_gives_no_shadow_tokens(tmp_path: Path) -> None:
     assert ShadowExtractor().extract(image(render(tmp_path, body)), {}) == []
 
 
-def test_noise_gives_no_shadows() -> None:
+def test_noise_and_degenerate_images_give_no_shadows() -> None:
     rng = np.random.default_rng(3)
     assert find_shadows(rng.integers(0, 256, (300, 400, 3), dtype=np.uint8)) == []
+    for shape in ((1, 1, 3), (3, 3, 3), (10, 2000, 3), (2000, 10, 3)):
+        assert find_shadows(np.zeros(shape, dtype=np.uint8)) == []
 
 
 def test_fall_off_fit_recovers_sigma_and_edge_offset() -> None:

@@ -234,6 +234,8 @@ def find_shadows(
 ) -> list[BoxShadow]:
     """Outer shadows under boxes of an sRGB screenshot, one per box that shows one."""
     cfg = {**DEFAULTS, **(config or {})}
+    if px.shape[0] < 8 or px.shape[1] < 8:
+        return []  # no box with an edge and room for a fall-off fits
     grey = np.asarray(cv2.cvtColor(np.ascontiguousarray(px), cv2.COLOR_RGB2GRAY), dtype=np.uint8)
     g = grey.astype(np.float32)
     rgb = px  # read only where a shadow was found
