@@ -42,6 +42,7 @@ QUEUED = "queued"
 FINAL = ("completed", "failed", "cancelled")
 RESUMABLE = (QUEUED, "running", "interrupted", "cancelling")
 TERMINAL_EVENTS = ("job.completed", "job.failed")
+STATUS_TTL = 0.2  # seconds a running job's status is reused: the job log itself flushes every 0.25 s
 ZIP_NAME = "exports.zip"
 
 
@@ -69,6 +70,16 @@ def _owner_alive_elsewhere(owner: str) -> bool:
     return True
 
 
+def worker_argv() -> tuple[str, ...]:
+    """The built-in worker, niced: extraction takes the idle CPU and the API stays responsive."""
+    import shutil
+
+    from designlens.runtime.options import default_worker_argv
+
+    nice = shutil.which("nice")
+    return (nice, "-n", "10", *default_worker_argv()) if nice else default_worker_argv()
+
+
 class JobService:
     """Creates, runs, cancels and reads jobs; `start` resumes what a dead server left."""
 
@@ -84,6 +95,11 @@ class JobService:
         self._lock = threading.Lock()
         self._render_locks: dict[str, threading.Lock] = {}
         self.stopping = threading.Event()
+        self._status_cache: dict[str, tuple[float, bytes]] = {}
+        # Plugin discovery costs tens of ms a call: do it once per process.
+        self.extractors = plugins.extractors()
+        self.exporters = plugins.exporters()
+        self.plugin_rows = plugin_rows()
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -133,12 +149,12 @@ class JobService:
 
     def create(self, uploads: Sequence[Upload], types: Sequence[str], formats: Sequence[str]) -> NewJob:
         """Store the images and queue a job over them. Problem 422 names an unknown type or format."""
-        known = plugins.extractors()
+        known = self.extractors
         unknown = [t for t in types if t not in known]
         if unknown:
             have = ", ".join(sorted(known))
             raise Problem(422, f"unknown token type(s): {', '.join(unknown)} (have: {have})")
-        exporters = plugins.exporters()
+        exporters = self.exporters
         bad = [f for f in formats if f not in exporters]
         if bad:
             raise Problem(422, f"unknown format(s): {', '.join(bad)} (have: {', '.join(sorted(exporters))})")
@@ -175,6 +191,7 @@ class JobService:
             return "cancelled"
         with self.store.transaction() as conn:
             self.store.jobs.request_cancel(conn, job_id)
+        self._status_cache.pop(job_id, None)
         return "cancelling"
 
     # --- running -----------------------------------------------------------------------
@@ -220,6 +237,7 @@ class JobService:
         bus.subscribe(on_event)
         runtime = RuntimeOptions(
             workers=self.settings.workers, grace=self.settings.grace, call_timeout=self.settings.call_timeout,
+            worker_argv=worker_argv(),
         )
         with self._lock:
             self._running.add(job_id)
@@ -252,6 +270,7 @@ class JobService:
 
     def _end(self, job_id: str, status: str, error: str) -> None:
         """Record a final status with a closing `job.failed` event (which ends SSE streams)."""
+        self._status_cache.pop(job_id, None)
         with self.store.transaction() as conn:
             version = self.store.events.last_version(conn, job_id) + 1
             self.store.events.append(
@@ -268,6 +287,23 @@ class JobService:
         if row is None or not row.spec.get("service"):
             raise Problem(404, f"no job {job_id!r}")
         return row
+
+    def cached_status(self, job_id: str) -> bytes | None:
+        """The job's status document if read in the last STATUS_TTL seconds (forever once final)."""
+        hit = self._status_cache.get(job_id)
+        return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
+    def status(self, job_id: str) -> bytes:
+        """`describe` as JSON bytes, cached briefly: many clients polling one job cost one read."""
+        import json
+
+        body = self.describe(self.job(job_id))
+        data = json.dumps(body).encode()
+        ttl = float("inf") if body["status"] in FINAL else STATUS_TTL
+        if len(self._status_cache) > 10_000:
+            self._status_cache.clear()
+        self._status_cache[job_id] = (time.monotonic() + ttl, data)
+        return data
 
     def page(self, limit: int, offset: int) -> tuple[list[JobRow], int]:
         table = self.store.jobs.table
@@ -380,7 +416,7 @@ class JobService:
         )
 
     def export_names(self, row: JobRow) -> list[str]:
-        found = plugins.exporters()
+        found = self.exporters
         chosen = row.spec.get("formats") or sorted(found)
         return [found[f].file_name for f in chosen if f in found] + [ZIP_NAME]
 
@@ -399,7 +435,7 @@ class JobService:
 
             tokens, graph = self.token_set(job_id), self.graph(job_id)
             options = {"thumbnails": self._thumbnails(row), "title": f"designlens job {job_id}"}
-            files = render_exports(tokens, graph, sorted(plugins.exporters()), options)
+            files = render_exports(tokens, graph, sorted(self.exporters), options)
             wanted = set(self.export_names(row))
             buf = io.BytesIO()
             with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -462,14 +498,28 @@ class JobService:
         return out
 
 
+def plugin_rows() -> list[dict[str, str]]:
+    """Every plugin this process loaded (and any that failed to load), for GET /plugins."""
+    from designlens.plugins import GROUPS, discover
+
+    rows: list[dict[str, str]] = []
+    for kind in GROUPS:
+        loaded, broken = discover(kind)
+        rows += [{"kind": kind, "name": p.entry_name, "version": p.version,
+                  "package": f"{p.package} {p.package_version}", "status": "ok"} for p in loaded]
+        rows += [{"kind": kind, "name": b.entry_name, "version": "", "package": "",
+                  "status": f"broken: {b.error}"} for b in broken]
+    return rows
+
+
 def normalize_list(values: Sequence[str] | None, default: Sequence[str]) -> list[str]:
     """Comma-separated or repeated values; `all` in formats means every exporter."""
     items = [v.strip() for item in (values or []) for v in item.split(",") if v.strip()]
     return items or list(default)
 
 
-def all_formats(formats: list[str]) -> list[str]:
-    return sorted(plugins.exporters()) if "all" in formats else formats
+def all_formats(formats: list[str], exporters: Mapping[str, object]) -> list[str]:
+    return sorted(exporters) if "all" in formats else formats
 
 
 __all__ = ["JobService", "NewJob", "all_formats", "normalize_list"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -141,7 +142,7 @@ def api_router(guard: Any) -> APIRouter:
         uploads, skipped = expand(raw, limits)
         for upload in uploads:
             check_pixels(upload, limits.max_pixels)
-        job = await anyio.to_thread.run_sync(svc.create, uploads, types, all_formats(formats))
+        job = await anyio.to_thread.run_sync(svc.create, uploads, types, all_formats(formats, svc.exporters))
         return JobCreated(id=job.id, status=job.status, events_url=f"/api/v1/jobs/{job.id}/events",
                           skipped=skipped)
 
@@ -155,10 +156,15 @@ def api_router(guard: Any) -> APIRouter:
         rows, total = svc.page(limit, offset)
         return JobList(items=[_summary(svc, r) for r in rows], total=total, limit=limit, offset=offset)
 
-    @api.get("/jobs/{job_id}", responses={404: PROBLEM})
-    def get_job(svc: Service, row: Job) -> dict[str, Any]:
+    @api.get("/jobs/{job_id}", responses={404: PROBLEM, 200: {"content": {"application/json": {}}}})
+    async def get_job(svc: Service, job_id: str) -> Response:
         """Status, counts per instance state, errors per image, timings."""
-        return svc.describe(row)
+        import anyio.to_thread
+
+        body = svc.cached_status(job_id)
+        if body is None:
+            body = await anyio.to_thread.run_sync(svc.status, job_id)
+        return Response(body, media_type="application/json")
 
     @api.delete("/jobs/{job_id}", status_code=202, responses={404: PROBLEM, 409: PROBLEM})
     def cancel_job(svc: Service, row: Job) -> dict[str, Any]:
@@ -180,7 +186,8 @@ def api_router(guard: Any) -> APIRouter:
             if event is None:
                 yield ServerSentEvent(comment="keep-alive")
             else:
-                yield ServerSentEvent(event=event.name, id=str(event.seq), data=svc.public_event(row, event))
+                data = json.dumps(svc.public_event(row, event))
+                yield ServerSentEvent(event=event.name, id=str(event.seq), raw_data=data)
 
     @api.get("/jobs/{job_id}/tokens", responses={404: PROBLEM, 409: PROBLEM})
     def job_tokens(svc: Service, row: Job) -> FileResponse:
@@ -216,18 +223,9 @@ def api_router(guard: Any) -> APIRouter:
         return FileResponse(svc.overlay(row, image_id), media_type="image/png")
 
     @api.get("/plugins")
-    def list_plugins() -> list[dict[str, str]]:
+    def list_plugins(svc: Service) -> list[dict[str, str]]:
         """The plugins this server loaded, and any that failed to load."""
-        from designlens.plugins import GROUPS, discover
-
-        rows: list[dict[str, str]] = []
-        for kind in GROUPS:
-            loaded, broken = discover(kind)
-            rows += [{"kind": kind, "name": p.entry_name, "version": p.version,
-                      "package": f"{p.package} {p.package_version}", "status": "ok"} for p in loaded]
-            rows += [{"kind": kind, "name": b.entry_name, "version": "", "package": "",
-                      "status": f"broken: {b.error}"} for b in broken]
-        return rows
+        return svc.plugin_rows
 
     return api
 

@@ -17,6 +17,7 @@ TOKENS_ENV = "DESIGNLENS_API_TOKENS"
 DATA_ENV = "DESIGNLENS_DATA_DIR"
 URL_ALLOW_ENV = "DESIGNLENS_URL_ALLOW"
 KEEPALIVE_ENV = "DESIGNLENS_SSE_KEEPALIVE"
+RATE_ENV = "DESIGNLENS_RATE_LIMIT"  # "RATE[,BURST]" requests per second per token; 0 turns it off
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -71,6 +72,13 @@ class ServiceSettings:
             "db": url, "data_dir": Path(data_dir), "tokens": tokens, "url_allow": allow,
             "cache_dir": Path(data_dir) / "results",
         }
+        if os.environ.get(RATE_ENV):
+            rate, _, burst = os.environ[RATE_ENV].partition(",")
+            try:
+                limits = Limits(rate=float(rate), burst=int(burst or Limits.burst))
+            except ValueError:
+                raise UsageError(f"{RATE_ENV} must be RATE[,BURST], got {os.environ[RATE_ENV]!r}") from None
+            values["limits"] = limits
         if os.environ.get(KEEPALIVE_ENV):
             try:
                 values["keepalive"] = float(os.environ[KEEPALIVE_ENV])
