@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from designlens.aggregate.border import BorderAggregator
+from designlens.aggregate.grid import GridAggregator
 from designlens.aggregate.radius import RadiusAggregator
 from designlens.aggregate.spacing import SpacingAggregator, classify_scale, infer_base_unit
 from designlens.export.css import CssExporter
@@ -123,3 +124,20 @@ def test_a_value_seen_once_only_as_possible_slack_is_dropped_but_twice_is_kept()
     out = by_value(SpacingAggregator().aggregate(tokens, {}))
     assert 63 not in out  # one page margin: probably centring slack
     assert 40 in out  # seen twice
+
+
+def test_the_grid_seen_most_often_wins_and_gives_columns_and_gutter() -> None:
+    def grid(columns: int, gutter: float, image: str) -> Token:
+        ext = {"count": 1, "gutter": gutter, "columnWidth": 290.0, "marginLeft": 24.0, "marginRight": 24.0}
+        return Token(
+            "grid.columns", "number", columns, provenance=(Provenance(image * 64, image),), extensions=ext
+        )
+
+    out = {
+        t.name: t
+        for t in GridAggregator().aggregate([grid(4, 24, "a"), grid(4, 24, "b"), grid(3, 16, "c")], {})
+    }
+    assert out["grid.columns"].value == 4
+    assert out["grid.gutter"].value == Dimension(24)
+    assert out["grid.columns"].extensions["images"] == 2
+    assert loads(dumps(TokenSet(out.values()))) == TokenSet(out.values())

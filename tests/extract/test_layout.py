@@ -184,3 +184,22 @@ def test_margin_between_paragraphs_is_measured_from_the_rhythm_of_their_lines() 
     layout = analyze_layout(_done(img))
     gaps = [layout.value(m) for m in layout.spacing if m.kind == "gap"]
     assert gaps == [20.0, 20.0]
+
+
+def test_a_row_of_equal_cards_at_equal_gaps_is_read_as_a_column_grid() -> None:
+    img, d = _screen(1280, 400)
+    for i in range(4):  # 4 columns of 290 px, 24 px gutter, 24 px outer margins
+        x = 24 + i * (290 + 24)
+        _rect(d, (x, 100, x + 290, 250), 1, radius=6, fill="#ffffff", outline="#dee2e6", width=1)
+    tokens = LayoutExtractor().extract(image(_done(img)), {})
+    grid = [t for t in tokens if t.name == "grid.columns"]
+    assert len(grid) == 1 and grid[0].value == 4
+    assert grid[0].extensions["gutter"] == 24.0
+    assert grid[0].extensions["marginLeft"] == grid[0].extensions["marginRight"] == 24.0
+
+
+def test_two_equal_buttons_are_not_a_grid() -> None:
+    img, d = _screen(1280, 400)
+    _rect(d, (500, 100, 630, 140), 1, radius=6, fill="#2563eb")
+    _rect(d, (642, 100, 772, 140), 1, radius=6, fill="#2563eb")
+    assert analyze_layout(_done(img)).grid is None

@@ -25,7 +25,7 @@ import numpy.typing as npt
 Rect = tuple[int, int, int, int]  # x0, y0, x1, y1 (x1, y1 exclusive)
 
 DEFAULTS: dict[str, Any] = {
-    "edge_step": 4,  # max channel difference still counted as the same fill (JPEG noise, dithering)
+    "edge_step": 5,  # max channel difference still counted as the same fill (JPEG noise, dithering)
     "min_box_css": 8,  # px: shortest side of a box (a progress bar, a checkbox)
     "min_box_long_css": 8,  # px: its longer side
     "min_fill_ratio": 0.75,  # region area / bbox area: a circle is 0.785, a glyph counter rarely square

@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from designlens.extract.boxes import Rect, Region, edge_mask, find_regions
+from designlens.extract.grid import Grid, detect_grid
 from designlens.extract.radius import Border, corner_radius, detect_border
 from designlens.extract.spacing import (
     Measurement,
@@ -71,6 +72,7 @@ class LayoutResult:
     scale: float
     boxes: list[LayoutBox] = field(default_factory=list)
     spacing: list[Measurement] = field(default_factory=list)
+    grid: Grid | None = None
     warnings: list[str] = field(default_factory=list)
 
     ink_bearing: float = 0.0  # CSS px a glyph's side bearing adds to a distance measured to ink
@@ -167,6 +169,7 @@ def analyze_layout(
         )
     if edge_share / h > float(cfg["texture_share"]):
         _warn(result, f"{edge_share / h:.0%} of the image is texture (a photo, not UI): layout is partial")
+    result.grid = detect_grid([b.rect for b in result.boxes], w)
     if not result.boxes:
         _warn(
             result,
@@ -200,7 +203,8 @@ class LayoutExtractor:
 
 
 def layout_tokens(result: LayoutResult, image: DecodedImage) -> list[Token]:
-    """Raw tokens of one image: `spacing.*`, `radius.*`, `border.width.*` and border `color.*`.
+    """Raw tokens of one image: `spacing.*`, `radius.*`, `border.width.*`, border `color.*`
+    and `grid.columns` when the page shows a column grid.
 
     Each distinct value becomes one token with `count` (how often it was measured) and,
     for spacing, the count per kind (padding, gap, margin).
@@ -272,6 +276,23 @@ def layout_tokens(result: LayoutResult, image: DecodedImage) -> list[Token]:
                 color,
                 provenance=(Provenance(image.id, image.source, pixels, pixels / total),),
                 extensions={"kind": "border", "region": False},
+            )
+        )
+    if result.grid is not None:
+        g = result.grid
+        tokens.append(
+            Token(
+                "grid.columns",
+                "number",
+                g.columns,
+                provenance=prov,
+                extensions={
+                    "count": 1,
+                    "columnWidth": result.css(g.column_width),
+                    "gutter": result.css(g.gutter),
+                    "marginLeft": result.css(g.margin_left),
+                    "marginRight": result.css(g.margin_right),
+                },
             )
         )
     return tokens
