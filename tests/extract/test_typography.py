@@ -230,3 +230,24 @@ def test_rotated_text_and_text_over_noise_do_not_crash_and_stay_unsure(ui_page: 
     clean = {round(s.size): s.confidence for s in measure_styles(ui_page)[0]}
     for s in measure_styles(noisy)[0]:
         assert s.confidence <= max(clean.values())
+
+
+def test_unmeasured_leading_is_an_alias_to_a_token_that_says_it_was_inferred() -> None:
+    def raw(size: float, area: int, line: float | None) -> Token:
+        ext: dict[str, object] = {"area": area, "familyClass": "sans", "lineHeightsPx": []}
+        if line is not None:
+            ext |= {"lineHeightsPx": [[line, 3]], "lineHeightPx": line}
+        return Token(
+            f"typography.sans-400-{size:g}",
+            "typography",
+            Typography("sans-serif", Dimension(size), 400, 0.0),
+            extensions=ext,
+        )
+
+    tokens = TokenSet(TypographyAggregator().aggregate([raw(16, 50000, 24.0), raw(32, 9000, None)], {}))
+    heading = tokens["typography.heading-1"].value
+    assert isinstance(heading, Typography) and isinstance(heading.line_height, Alias)
+    line = tokens[heading.line_height.path]
+    assert line.value == Dimension(48.0)  # the body's measured 1.5, applied to 32 px
+    assert line.extensions["measured"] is False and line.extensions["inferredRatio"] == 1.5
+    assert line.confidence < tokens[tokens["typography.body"].value.line_height.path].confidence  # type: ignore[union-attr]

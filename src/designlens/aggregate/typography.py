@@ -38,6 +38,7 @@ RATIOS: tuple[tuple[float, str], ...] = (
     (1.618, "golden ratio"),
 )
 GENERIC = {"sans": "sans-serif", "serif": "serif", "mono": "monospace"}
+_NORMAL_LEADING = 1.2  # CSS `line-height: normal` is about this for common UI fonts
 
 
 @dataclass
@@ -201,14 +202,44 @@ class TypographyAggregator:
                     extensions=ext,
                 )
             )
-        # ---- line heights measured per size cluster
-        lh_values: list[tuple[float, float, float]] = []  # (px, size, count)
+        # ---- styles (one composite each): size, weight, family, measured line height
+        styles: dict[tuple[int, int, str, float | None], list[Token]] = {}
+        for t in raw:
+            lh = t.extensions.get("lineHeightPx")
+            key = (
+                id(size_of[id(t)]),
+                _weight(t),
+                str(t.extensions.get("familyClass", "sans")),
+                None if lh is None else float(lh),
+            )
+            styles.setdefault(key, []).append(t)
+        by_id = {id(c): c for c in clusters}
+        # a style whose leading was never seen (single lines) takes the ratio of the measured
+        # style with most area: leading is usually set once, as a ratio, and inherited
+        measured = [k for k in styles if k[3] is not None]
+        lead = max(
+            measured,
+            key=lambda k: (sum(float(t.extensions.get("area", 0)) for t in styles[k]), k[1]),
+            default=None,
+        )
+        body_ratio = None if lead is None or lead[3] is None else lead[3] / by_id[lead[0]].value
+        # ---- line heights: measured per style, else inferred (and said so)
+        lh_entries: list[tuple[float, float, float, bool]] = []  # (px, size, count, measured)
         for c in clusters:
             for m in c.members:
                 for px, n in m.extensions.get("lineHeightsPx", []):
-                    lh_values.append((float(px), c.value, float(n)))
-        lh_clusters: list[list[tuple[float, float, float]]] = []
-        for v in sorted(lh_values, key=lambda e: (-e[2], e[0])):
+                    lh_entries.append((float(px), c.value, float(n), True))
+        style_lh: dict[tuple[int, int, str, float | None], float] = {}
+        for k in styles:
+            size = by_id[k[0]].value
+            if k[3] is not None:
+                style_lh[k] = k[3]
+            else:
+                ratio = body_ratio if body_ratio is not None else _NORMAL_LEADING
+                style_lh[k] = round(ratio * size * 2) / 2
+                lh_entries.append((style_lh[k], size, 0.0, False))
+        lh_clusters: list[list[tuple[float, float, float, bool]]] = []
+        for v in sorted(lh_entries, key=lambda e: (not e[3], -e[2], e[0])):
             home = next(
                 (g for g in lh_clusters if abs(g[0][0] - v[0]) <= float(cfg["line_height_tolerance"])), None
             )
@@ -219,23 +250,23 @@ class TypographyAggregator:
         lh_clusters.sort(key=lambda g: g[0][0])
         lh_name: dict[float, str] = {}
         for i, g in enumerate(lh_clusters, start=1):
-            px, size, _ = g[0]
+            px, size, _, seen = g[0]
             name = f"font.lineHeight.{i}"
-            for member_px, _, _ in g:
+            for member_px, _, _, _ in g:
                 lh_name[member_px] = name
+            lh_ext: dict[str, Any] = {
+                "kind": "lineHeight",
+                "ratio": round(px / size, 4),
+                "ratios": sorted({round(p / s, 4) for p, s, _, _ in g}),
+                "measured": seen,
+                "blocks": int(sum(n for _, _, n, _ in g)),
+            }
+            if not seen:
+                # no stacked lines of these sizes: the leading of the measured style with most
+                # area, or CSS `normal` when nothing was measured anywhere
+                lh_ext["inferredRatio"] = round(body_ratio if body_ratio is not None else _NORMAL_LEADING, 4)
             out.append(
-                Token(
-                    name,
-                    "dimension",
-                    Dimension(px),
-                    confidence=0.8,
-                    extensions={
-                        "kind": "lineHeight",
-                        "ratio": round(px / size, 4),
-                        "ratios": sorted({round(p / s, 4) for p, s, _ in g}),
-                        "blocks": int(sum(n for _, _, n in g)),
-                    },
-                )
+                Token(name, "dimension", Dimension(px), confidence=0.8 if seen else 0.3, extensions=lh_ext)
             )
         # ---- weights and families
         weights = sorted({_weight(t) for t in raw})
@@ -258,27 +289,6 @@ class TypographyAggregator:
                     extensions={"kind": "fontFamily", "class": klass, "nearestCalibratedFonts": nearest},
                 )
             )
-        # ---- composites: one per (size, weight, family, line height)
-        styles: dict[tuple[int, int, str, float | None], list[Token]] = {}
-        for t in raw:
-            lh = t.extensions.get("lineHeightPx")
-            key = (
-                id(size_of[id(t)]),
-                _weight(t),
-                str(t.extensions.get("familyClass", "sans")),
-                None if lh is None else float(lh),
-            )
-            styles.setdefault(key, []).append(t)
-        by_id = {id(c): c for c in clusters}
-        # a style whose leading was never seen (single lines) takes the ratio of the measured
-        # style with most area: leading is usually set once, as a ratio, and inherited
-        measured = [k for k in styles if k[3] is not None]
-        lead = max(
-            measured,
-            key=lambda k: (sum(float(t.extensions.get("area", 0)) for t in styles[k]), k[1]),
-            default=None,
-        )
-        body_ratio = None if lead is None or lead[3] is None else lead[3] / by_id[lead[0]].value
         keys = sorted(styles, key=lambda k: (by_id[k[0]].value, k[1], k[2], k[3] or 0.0))
         facts = [
             (by_id[k[0]].value, k[1], k[3], sum(float(t.extensions.get("area", 0)) for t in styles[k]))
@@ -288,22 +298,14 @@ class TypographyAggregator:
         for k, role in zip(keys, roles, strict=True):
             members = styles[k]
             cluster = by_id[k[0]]
-            line_height: float | Alias
             meta: dict[str, Any] = {
                 "role": role,
                 "area": round(sum(float(t.extensions.get("area", 0)) for t in members)),
                 "colors": _top_colors(members),
             }
-            if k[3] is not None:
-                line_height = Alias(lh_name[k[3]])
-                meta["lineHeightPx"] = k[3]
-                meta["lineHeightMeasured"] = True
-            elif body_ratio is not None:
-                line_height = round(body_ratio, 4)
-                meta["lineHeightMeasured"] = False  # assumed: inherited from the body text's ratio
-            else:
-                line_height = 1.2
-                meta["lineHeightMeasured"] = False  # nothing measured anywhere: the CSS `normal`
+            line_height = Alias(lh_name[style_lh[k]])
+            meta["lineHeightPx"] = style_lh[k]
+            meta["lineHeightMeasured"] = k[3] is not None
             out.append(
                 Token(
                     f"typography.{role}",
