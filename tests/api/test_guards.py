@@ -277,3 +277,16 @@ def test_non_image_content_type_is_refused(local_client: TestClient, image_host:
     assert res.status_code == 422 and "not an image" in res.json()["detail"]
     res = post_urls(local_client, image_host.url("/gone.png"))
     assert res.status_code == 422 and "404" in res.json()["detail"]
+
+
+def test_an_unexpected_error_is_still_a_problem_document(tmp_path: Path) -> None:
+    with client_for(tmp_path) as c:
+        def broken(job_id: str) -> bytes:
+            raise RuntimeError("boom")
+
+        c.app.state.jobs.status = broken  # type: ignore[attr-defined]
+        c.app.state.jobs.cached_status = lambda job_id: None  # type: ignore[attr-defined]
+        res = TestClient(c.app, raise_server_exceptions=False).get("/api/v1/jobs/x")
+        assert res.status_code == 500
+        assert res.headers["content-type"] == "application/problem+json"
+        assert res.json()["detail"] == "internal error (RuntimeError); see the server log"

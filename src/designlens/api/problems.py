@@ -6,6 +6,7 @@ client parses one error shape whatever went wrong.
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from starlette.responses import Response
 
 MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger(__name__)
 
 
 class Problem(DesignlensError):
@@ -114,6 +116,20 @@ def install(app: FastAPI) -> None:
         where = "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors[:5])
         return problem_response(422, f"invalid request: {where}", request.url.path, errors=errors)
 
+    async def on_error(request: Request, exc: Exception) -> Response:
+        """Anything else: still a problem document, naming the error but no internals."""
+        from designlens.errors import UsageError
+        from designlens.store.database import StoreError
+
+        if isinstance(exc, UsageError):
+            return problem_response(422, str(exc), request.url.path)
+        if isinstance(exc, StoreError):
+            return problem_response(503, f"the store is unavailable: {exc}", request.url.path)
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        detail = f"internal error ({type(exc).__name__}); see the server log"
+        return problem_response(500, detail, request.url.path)
+
+    app.add_exception_handler(Exception, on_error)
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(HTTPException, on_http)
     app.add_exception_handler(RequestValidationError, on_validation)
