@@ -113,6 +113,9 @@ async def run(args: argparse.Namespace) -> None:
             while (await client.get(job_url)).json()["counts"]["complete"] < 1:  # workers up, extracting
                 await asyncio.sleep(0.1)
             psutil.cpu_percent(None)
+            api_proc, me = psutil.Process(server.pid), psutil.Process()
+            api_cpu0, me_cpu0 = sum(api_proc.cpu_times()[:2]), sum(me.cpu_times()[:2])
+            load0 = os.getloadavg()[0]
             latencies: list[float] = []
             counts: list[int] = []
             peak = (0, 0)
@@ -129,6 +132,8 @@ async def run(args: argparse.Namespace) -> None:
             await asyncio.gather(*tasks)
             elapsed = time.monotonic() - started
             cpu = psutil.cpu_percent(None)
+            api_cpu = (sum(api_proc.cpu_times()[:2]) - api_cpu0) / elapsed
+            me_cpu = (sum(me.cpu_times()[:2]) - me_cpu0) / elapsed
             status = (await client.get(job_url)).json()
             ordered = sorted(latencies)
 
@@ -139,6 +144,8 @@ async def run(args: argparse.Namespace) -> None:
                   f"{args.think * 1000:.0f} ms; {args.streams} SSE streams), {elapsed:.1f} s, "
                   f"machine CPU {cpu:.0f} % while job extracted "
                   f"({status['counts']['complete']}/{status['counts']['total']} instances done)")
+            print(f"CPU: API process {api_cpu * 100:.0f} % of a core, this client {me_cpu * 100:.0f} %; "
+                  f"load average {load0:.1f} -> {os.getloadavg()[0]:.1f} (incl. other work on the machine)")
             print(f"GET /api/v1/jobs/{{id}}: {len(ordered)} requests, p50 {pct(0.5):.1f} ms, "
                   f"p99 {pct(0.99):.1f} ms, max {ordered[-1] * 1000:.1f} ms, mean "
                   f"{statistics.mean(ordered) * 1000:.1f} ms")
