@@ -29,9 +29,9 @@ class StoreError(DesignlensError):
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=30000")  # first: switching to WAL needs the lock too
     cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the job log's writer
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
 
