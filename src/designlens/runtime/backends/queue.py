@@ -1,0 +1,87 @@
+"""The queue backend: instances go to the shared store's queue; `designlens worker` processes
+(on this machine or others) run them; this side waits for their results.
+
+It keeps many instances in flight (workers, not this process, bound the parallelism) and
+polls the store for finished ones in one query per tick, however many are waiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from typing import Any
+
+from designlens.pipeline import InstanceOutput
+from designlens.runtime.codec import token_from_data
+from designlens.runtime.instance import Instance, Outcome
+from designlens.store.database import Store
+from designlens.store.queue import Finished, WorkQueue
+
+IN_FLIGHT = 256  # instances queued ahead of the workers (their bytes wait in the store)
+POLL = 0.05
+
+
+class QueueBackend:
+    def __init__(self, store: Store, lease: float = 30.0, in_flight: int = IN_FLIGHT) -> None:
+        self.queue = WorkQueue(store, lease)
+        self._in_flight = in_flight
+        self._waiting: dict[str, asyncio.Future[Finished]] = {}
+        self._poller: asyncio.Task[None] | None = None
+        self.enqueued = 0
+        self.finished = 0
+
+    @property
+    def concurrency(self) -> int:
+        return self._in_flight
+
+    async def run(self, instance: Instance) -> Outcome:
+        started = time.perf_counter()
+        row = {
+            "id": instance.id, "job_id": instance.job_id, "image_id": instance.image_id,
+            "source": instance.source, "token_type": instance.token_type, "extractor": instance.extractor,
+            "config_hash": instance.config_hash,
+        }
+        image = {"id": instance.image_id, "source": instance.source, "size": len(instance.data),
+                 "data": instance.data}
+        future: asyncio.Future[Finished] = asyncio.get_running_loop().create_future()
+        self._waiting[instance.id] = future
+        try:
+            await asyncio.to_thread(self.queue.enqueue, row, image)
+            self.enqueued += 1
+            if self._poller is None or self._poller.done():
+                self._poller = asyncio.create_task(self._poll())
+            done = await future
+        finally:
+            self._waiting.pop(instance.id, None)
+        self.finished += 1
+        seconds = done.seconds or time.perf_counter() - started
+        if done.status != "complete":
+            return Outcome(instance, None, done.error or "failed", seconds, done.attempts)
+        try:
+            output = InstanceOutput(
+                instance.image_id, done.width, done.height, float(done.scale or 1.0),
+                tuple(token_from_data(t) for t in done.tokens),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            return Outcome(instance, None, f"worker stored a malformed result: {exc}", seconds, done.attempts)
+        return Outcome(instance, output, None, seconds, done.attempts)
+
+    async def _poll(self) -> None:
+        while self._waiting:
+            ids = [i for i, f in self._waiting.items() if not f.done()]
+            for done in await asyncio.to_thread(self.queue.finished, ids):
+                future = self._waiting.get(done.id)
+                if future is not None and not future.done():
+                    future.set_result(done)
+            await asyncio.sleep(POLL)
+
+    def stats(self) -> dict[str, Any]:
+        waiting = len(self._waiting)
+        return {"queue": {"enqueued": self.enqueued, "finished": self.finished, "waiting": waiting}}
+
+    async def close(self) -> None:
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller

@@ -1,0 +1,195 @@
+"""The shared queue on the real PostgreSQL: leases, SKIP LOCKED claims, takeover, idempotent results,
+and `designlens worker` processes sharing one job while one is SIGKILLed or the server drops them."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+import sqlalchemy as sa
+
+from designlens.store import database_url
+from designlens.store.database import Store, current_revision, downgrade, migrate
+from designlens.store.queue import WorkQueue
+from tests.runtime.rt_helpers import make_screens
+from tests.scaleout.so_helpers import log_lines, pg_admin, run, start, tokens_json, wait_for
+
+
+def _queue_rows(store: Store, n: int, job: str = "job1") -> list[str]:
+    with store.transaction() as conn:
+        store.jobs.create(conn, job, "k", {"types": ["slow"]}, "test")
+    ids = []
+    for i in range(n):
+        image = {"id": f"img{i:03d}", "source": f"s{i}.png", "size": 3, "data": b"abc"}
+        row = {"id": f"{job}-{i:03d}", "job_id": job, "image_id": image["id"], "source": image["source"],
+               "token_type": "slow", "extractor": "slow@1.0", "config_hash": "c"}
+        WorkQueue(store).enqueue(row, image)
+        ids.append(row["id"])
+    return ids
+
+
+def test_concurrent_claims_on_postgresql_never_hand_one_instance_to_two_workers(pg: tuple[str, str]) -> None:
+    store = Store(pg[0])
+    ids = _queue_rows(store, 60)
+    taken: dict[str, list[str]] = {}
+
+    def claimer(name: str) -> None:
+        queue = WorkQueue(Store(pg[0]), lease=60)
+        while claims := queue.claim(name, limit=2):
+            taken.setdefault(name, []).extend(c.id for c in claims)
+
+    threads = [threading.Thread(target=claimer, args=(f"w{i}",)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    every = [i for ids_ in taken.values() for i in ids_]
+    assert sorted(every) == ids  # each claimed exactly once, none left
+    assert len(taken) > 1  # the claims really were shared
+    store.close()
+
+
+def test_an_expired_lease_is_taken_over_and_the_late_owner_cannot_finish(pg: tuple[str, str]) -> None:
+    store = Store(pg[0])
+    (iid,) = _queue_rows(store, 1)
+    queue = WorkQueue(store, lease=0.5)
+    (first,) = queue.claim("dead")
+    assert queue.claim("other") == []  # the lease is live
+    time.sleep(0.7)
+    (second,) = queue.claim("other")
+    assert second.id == iid and second.attempts == 2
+    token = {"name": "slow.x", "type": "number", "value": 1}
+    assert not queue.complete("dead", first, "complete", None, 0.1, 1.0, (1, 1), [token])
+    assert queue.complete("other", second, "complete", None, 0.1, 1.0, (1, 1), [token])
+    assert queue.complete("other", second, "complete", None, 0.1, 1.0, (1, 1), [token]) is False
+    (done,) = queue.finished([iid])
+    assert done.status == "complete" and len(done.tokens) == 1
+    store.close()
+
+
+def test_an_instance_that_kills_every_worker_fails_after_three_leases(pg: tuple[str, str]) -> None:
+    store = Store(pg[0])
+    (iid,) = _queue_rows(store, 1)
+    queue = WorkQueue(store, lease=0.2)
+    for _ in range(3):
+        assert queue.claim("doomed")
+        time.sleep(0.3)
+    assert queue.claim("next") == []
+    (done,) = queue.finished([iid])
+    assert done.status == "failed" and "3 times" in (done.error or "")
+    store.close()
+
+
+def test_migrations_go_up_and_down_on_postgresql(pg: tuple[str, str]) -> None:
+    store = Store(pg[0])
+    assert current_revision(store.engine) == "0002"
+    assert "data" in {c["name"] for c in sa.inspect(store.engine).get_columns("images")}
+    downgrade(store.engine, "0001")
+    assert current_revision(store.engine) == "0001"
+    assert "data" not in {c["name"] for c in sa.inspect(store.engine).get_columns("images")}
+    downgrade(store.engine, "base")
+    assert current_revision(store.engine) is None
+    migrate(store.engine)
+    assert current_revision(store.engine) == "0002"
+    store.close()
+
+
+def test_asyncpg_urls_open_the_same_postgresql_store() -> None:
+    url = database_url("postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+    assert url == "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _instances(url: str) -> list[dict[str, object]]:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT i.id, i.source, i.status, i.attempts, "
+            "(SELECT count(*) FROM tokens t WHERE t.instance_id = i.id) AS raw FROM instances i"
+        )).mappings().all()
+    engine.dispose()
+    return [dict(r) for r in rows]
+
+
+def _child_pids(proc: subprocess.Popen[str]) -> set[int]:
+    try:
+        return {c.pid for c in psutil.Process(proc.pid).children(recursive=True)}
+    except psutil.NoSuchProcess:
+        return set()
+
+
+@pytest.mark.timeout(300)
+def test_two_workers_share_a_job_and_a_sigkilled_one_loses_nothing(
+    pg: tuple[str, str], tmp_path: Path
+) -> None:
+    url, _ = pg
+    names = [f"s{i:02d}.png" for i in range(9)] + ["m-slowest.png"]
+    make_screens(tmp_path / "imgs", names)
+    local = run(["extract", "imgs", "-o", "out_local", "--types", "slow", "--formats", "dtcg", "--no-cache",
+                 "--db", str(tmp_path / "local.sqlite")], tmp_path)
+    assert local.returncode == 0, local.stderr
+    runs = tmp_path / "runs.log"
+    extra = {"SLOWPLUG_LOG": str(runs), "SLOWPLUG_SECONDS": "0.3", "SLOWPLUG_SLOWEST": "4"}
+    job = start(["extract", "imgs", "-o", "out", "--types", "slow", "--formats", "dtcg", "--no-cache",
+                 "--db", url, "--backend", "queue"], tmp_path, "job.log", **extra)
+    workers = [start(["worker", "--db", url, "--lease", "2"], tmp_path, f"w{i}.log", **extra)
+               for i in range(2)]
+    try:
+        line = wait_for(lambda: next((x for x in runs.read_text().splitlines() if "slowest" in x), None)
+                        if runs.exists() else None, 120, "the slow instance to start")
+        pid = int(line.split()[1])
+        victim = next(w for w in workers if pid in _child_pids(w))
+        victim.send_signal(signal.SIGKILL)  # mid-instance: it sleeps 4 s after logging
+        assert job.wait(180) == 0, (tmp_path / "job.log").read_text()
+    finally:
+        for w in workers:
+            if w.poll() is None:
+                w.send_signal(signal.SIGTERM)
+        for w in workers:
+            w.wait(60)
+        if job.poll() is None:
+            job.kill()
+    survivor = next(w for w in workers if w is not victim)
+    assert survivor.returncode == 0
+    rows = _instances(url)
+    assert len(rows) == len(names)
+    assert all(r["status"] == "complete" and r["raw"] == 1 for r in rows), rows  # done once, one token each
+    slowest = next(r for r in rows if "slowest" in str(r["source"]))
+    assert slowest["attempts"] == 2  # the killed worker's claim was taken over after its lease expired
+    assert log_lines(runs).count("m-slowest.png") == 2
+    assert tokens_json(tmp_path / "out") == tokens_json(tmp_path / "out_local")
+
+
+@pytest.mark.timeout(300)
+def test_a_job_finishes_after_postgresql_drops_every_connection_mid_job(
+    pg: tuple[str, str], tmp_path: Path
+) -> None:
+    url, app = pg
+    make_screens(tmp_path / "imgs", [f"s{i:02d}.png" for i in range(12)])
+    runs = tmp_path / "runs.log"
+    extra = {"SLOWPLUG_LOG": str(runs), "SLOWPLUG_SECONDS": "0.3"}
+    job = start(["extract", "imgs", "-o", "out", "--types", "slow", "--formats", "dtcg", "--no-cache",
+                 "--db", url, "--backend", "queue"], tmp_path, "job.log", **extra)
+    worker = start(["worker", "--db", url, "--lease", "5"], tmp_path, "w.log", **extra)
+    admin = pg_admin()
+    try:
+        wait_for(lambda: len(log_lines(runs)) >= 6, 120, "a third of the batch")
+        with admin.begin() as conn:
+            killed = conn.execute(sa.text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = :app"
+            ), {"app": app}).scalar_one()
+        assert killed >= 2  # the coordinator's and the worker's connections
+        assert job.wait(180) == 0, (tmp_path / "job.log").read_text()
+    finally:
+        admin.dispose()
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(60)
+        if job.poll() is None:
+            job.kill()
+    rows = _instances(url)
+    assert len(rows) == 12 and all(r["status"] == "complete" and r["raw"] == 1 for r in rows)
+    assert len(log_lines(runs)) // 2 >= 12  # each image ran (lines are `name pid`)
