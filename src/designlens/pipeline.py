@@ -231,7 +231,7 @@ async def extract_async(
 ) -> ExtractionResult:
     """`extract` for callers already inside an event loop (the HTTP service)."""
     from designlens.cache import DiskCache
-    from designlens.runtime.backends.local import LocalBackend
+    from designlens.runtime.backends.select import open_backend
     from designlens.runtime.options import RuntimeOptions
     from designlens.runtime.scheduler import Plan, Scheduler
 
@@ -289,8 +289,7 @@ async def extract_async(
     )
     for err in errors:
         bus.publish("instance.failed", job_id, {"source": err.source, "error": err.reason})
-    default, routes = runtime.pools()
-    backend = LocalBackend(default, routes)
+    backend = open_backend(runtime, joblog.store if joblog is not None else None)
     scheduler = Scheduler(plan, backend, bus, joblog, result_cache, done, grace=runtime.grace)
     loop = asyncio.get_running_loop()
     if handle_signals:

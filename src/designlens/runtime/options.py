@@ -30,6 +30,9 @@ class RuntimeOptions:
     routes: Mapping[str, Sequence[str]] = field(default_factory=dict)  # token type -> external worker argv
     grace: float = 10.0  # seconds running instances get to finish after SIGINT/SIGTERM
     env: Mapping[str, str] | None = None
+    backend: str = "local"  # local | queue (designlens worker processes on the store) | ray
+    ray_address: str | None = None  # None: start a local Ray; "auto", "ray://HOST:PORT"
+    lease: float = 30.0  # queue backend: seconds a worker's claim lives without renewal
 
     @property
     def size(self) -> int:
