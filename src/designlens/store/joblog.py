@@ -21,6 +21,7 @@ from designlens.pipeline import InstanceOutput
 from designlens.runtime.codec import token_from_data, token_to_data
 from designlens.runtime.instance import Instance, Outcome
 from designlens.store.database import Store
+from designlens.store.queue import retrying
 from designlens.store.repositories import JobRow
 
 FLUSH_SECONDS = 0.25
@@ -144,11 +145,15 @@ class JobLog:
         """Commit what is buffered; returns the job's status (`cancelling` asks the run to stop)."""
         ops, events = self._ops, self._events
         self._ops, self._events = [], []
-        with self.store.transaction() as conn:
-            for op in ops:
-                op(conn)
-            self.store.events.append(conn, events)
-            self.status = self.store.jobs.status(conn, self.job_id) or self.status
+
+        def write() -> str:
+            with self.store.transaction() as conn:
+                for op in ops:
+                    op(conn)
+                self.store.events.append(conn, events)
+                return self.store.jobs.status(conn, self.job_id) or self.status
+
+        self.status = retrying(write)  # a dropped server connection rolled back: write it all again
         self._last_flush = time.monotonic()
         return self.status
 
