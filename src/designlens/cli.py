@@ -97,16 +97,26 @@ def extract(
     overlay: Annotated[
         bool, typer.Option("--overlay", help="Also write overlays/<image>.png: boxes, spacing, radii.")
     ] = False,
+    backend: Annotated[
+        str, typer.Option("--backend", help="local, queue (designlens worker processes on --db) or ray.")
+    ] = "local",
+    ray_address: Annotated[
+        str | None,
+        typer.Option("--ray-address", help="Ray cluster: auto or ray://HOST:PORT (default: a local one)."),
+    ] = None,
 ) -> None:
     """Extract tokens from screenshots and write the exports to OUT.
 
     Exit codes: 0 all good, 1 some inputs failed (the rest is exported), 2 usage error,
     130 interrupted (resume with --resume JOB_ID).
     """
+    from dataclasses import replace
+
     from designlens.runtime.options import cli_runtime
 
     try:
         runtime = cli_runtime(workers, timeout, memory_limit, strategy, worker_cmd)
+        runtime = replace(runtime, backend=backend, ray_address=ray_address)
     except ValueError as exc:
         raise _usage_error(str(exc)) from None
     if not paths and not resume:
@@ -173,8 +183,23 @@ def worker(
     plugin: Annotated[
         list[str], typer.Option("--plugin", help="MODULE:ATTR extractor to host as well.")
     ] = [],  # noqa: B006
+    db: Annotated[
+        str | None, typer.Option("--db", help="Pull instances from this shared store (docs/SCALING.md).")
+    ] = None,
+    bus: Annotated[str | None, typer.Option("--bus", help="Event bus URL (redis://...).")] = None,
+    slots: Annotated[int, typer.Option("--slots", min=1, help="Instances run at once (with --db).")] = 1,
+    lease: Annotated[float, typer.Option("--lease", min=0.5, help="Seconds a claim lives unrenewed.")] = 30.0,
+    idle_exit: Annotated[
+        float | None, typer.Option("--idle-exit", help="Exit after this many seconds with nothing to do.")
+    ] = None,
 ) -> None:
-    """Host the extractor plugins and answer framed requests on stdin/stdout (docs/PROTOCOL.md)."""
+    """Host the extractor plugins and answer framed requests on stdin/stdout (docs/PROTOCOL.md);
+    with --db, pull instances from the shared queue instead."""
+    if db is not None:
+        from designlens.runtime.queue_worker import WorkerOptions
+        from designlens.runtime.queue_worker import main as queue_main
+
+        raise typer.Exit(queue_main(WorkerOptions(db, bus, slots, lease, idle_exit=idle_exit)))
     from designlens.runtime.worker import main as worker_main
 
     raise typer.Exit(worker_main([a for p in plugin for a in ("--plugin", p)]))
