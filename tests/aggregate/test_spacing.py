@@ -141,3 +141,8 @@ def test_the_grid_seen_most_often_wins_and_gives_columns_and_gutter() -> None:
     assert out["grid.gutter"].value == Dimension(24)
     assert out["grid.columns"].extensions["images"] == 2
     assert loads(dumps(TokenSet(out.values()))) == TokenSet(out.values())
+
+
+def test_a_few_stray_values_do_not_hide_a_4pt_system() -> None:
+    counts = {4.0: 10, 8.0: 20, 12.0: 8, 16.0: 14, 13.0: 1, 7.0: 1, 21.0: 1}
+    assert classify_scale(counts, infer_base_unit(counts)) == "4pt"

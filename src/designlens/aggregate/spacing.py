@@ -152,13 +152,20 @@ def infer_base_unit(counts: Mapping[float, int], config: Mapping[str, Any] | Non
     return BaseUnit(float(base), round(exact, 4), round(max(0.0, kappa(base)) * evidence, 4))
 
 
-def classify_scale(values: Sequence[float], base: BaseUnit | None, tolerance: float = 0.5) -> str:
-    """`4pt`, `8pt`, `fibonacci`, `modular` (geometric), `linear` (multiples of another base) or `custom`."""
-    vals = sorted(v for v in set(values) if v > 0)
+def classify_scale(
+    values: Sequence[float] | Mapping[float, int], base: BaseUnit | None, tolerance: float = 0.5
+) -> str:
+    """`4pt`, `8pt`, `fibonacci`, `modular` (geometric), `linear` (multiples of another base) or `custom`.
+
+    `values` are distinct values, or values with their counts: a system is on its grid when
+    80% of what was measured (by count) is, so a few stray measurements do not hide it.
+    """
+    counts = dict(values) if isinstance(values, Mapping) else dict.fromkeys(values, 1)
+    vals = sorted(v for v in counts if v > 0)
     if base is None or len(vals) < 2:
         return "custom"
-    grid = [v for v in vals if on_grid(v, base.base, tolerance)]
-    gridded = len(grid) >= 0.8 * len(vals)
+    on = sum(counts[v] for v in vals if on_grid(v, base.base, tolerance))
+    gridded = on >= 0.8 * sum(counts[v] for v in vals)
     if gridded and base.base in (4.0, 8.0):
         return f"{base.base:g}pt"
     if len(vals) >= 3:
@@ -215,7 +222,7 @@ class SpacingAggregator:
             if m.count >= int(cfg["min_count"])
             and (m.count > m.weak or m.count >= int(cfg["min_weak_count"]))
         ]
-        kind = classify_scale([m.value for m in kept], base, tol)
+        kind = classify_scale({m.value: m.count for m in kept}, base, tol)
         scale = {
             "base": unit,
             "kind": kind,
