@@ -290,3 +290,9 @@ def test_an_unexpected_error_is_still_a_problem_document(tmp_path: Path) -> None
         assert res.status_code == 500
         assert res.headers["content-type"] == "application/problem+json"
         assert res.json()["detail"] == "internal error (RuntimeError); see the server log"
+
+
+def test_many_more_files_than_allowed_still_get_a_413_naming_the_limit(tmp_path: Path) -> None:
+    with client_for(tmp_path, limits=Limits(max_images=2)) as c:
+        res = post_files(c, *[(f"{i}.png", PNG + bytes([i])) for i in range(12)])
+        assert res.status_code == 413 and "more than 2" in res.json()["detail"]
