@@ -122,8 +122,9 @@ def _group_quantile(values: U8, groups: I32, n: int, q: float) -> F32:
     return np.asarray(out, dtype=np.float32)
 
 
-def _glyphs(fg: U8, scale: float, min_height: int) -> tuple[_Glyphs, I32, I32, I32, F32, I32] | None:
-    """Glyphs of one polarity, their line ids, and their pixels (ys, xs, coverage, glyph)."""
+def _glyphs(fg: U8, scale: float, min_height: int) -> tuple[_Glyphs, I32, I32, I32, F32, I32, F32] | None:
+    """Glyphs of one polarity, their line ids, their pixels (ys, xs, coverage, glyph) and
+    each line's stroke contrast."""
     mask = (fg >= _CANDIDATE_CONTRAST).astype(np.uint8)
     # BBDT: 3x faster than the default single-threaded on UI masks
     n, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(mask, 8, cv2.CV_32S, cv2.CCL_BBDT)
@@ -173,7 +174,7 @@ def _glyphs(fg: U8, scale: float, min_height: int) -> tuple[_Glyphs, I32, I32, I
         mass,
         outline,
     )
-    return glyphs, line, ys, xs, cov, gi
+    return glyphs, line, ys, xs, cov, gi, contrast
 
 
 def _median(a: F32) -> float:
@@ -253,18 +254,23 @@ def find_text_lines(px: U8, scale: float = 1.0, min_height: int = 3) -> list[Tex
     if h < 4 or w < 4:
         return []
     gray, dark_map, light_map = stroke_maps(px, scale)
+    integral = cv2.integral(gray)
     lines: list[TextLine] = []
     for dark, fg in ((True, dark_map), (False, light_map)):
         found = _glyphs(fg, scale, min_height)
         if found is None:
             continue
-        g, line, ys, xs, cov, gi = found
+        g, line, ys, xs, cov, gi, stroke_contrast = found
         order = np.argsort(line, kind="stable")
         splits = np.flatnonzero(np.diff(line[order])) + 1
         # pixels grouped by line, for colours
         pl = line[gi]
         porder = np.argsort(pl, kind="stable")
         pstarts = np.searchsorted(pl[porder], np.arange(int(line.max()) + 2))
+        if not dark:
+            # brightest stroke per line: the light ink, for the cheap test below
+            starts = pstarts[:-1].clip(0, max(porder.size - 1, 0))
+            ink_max = np.maximum.reduceat(gray[ys[porder], xs[porder]], starts) if porder.size else starts
         bounds = [0, *splits.tolist(), order.size]
         for start, end in pairwise(bounds):
             if end - start < _MIN_GLYPHS:
@@ -274,6 +280,14 @@ def find_text_lines(px: U8, scale: float = 1.0, min_height: int = 3) -> list[Tex
             gx, gy, gw, gh = g.x[idx], g.y[idx], g.w[idx], g.h[idx]
             x0, y0 = int(gx.min()), int(gy.min())
             x1, y1 = int((gx + gw).max()), int((gy + gh).max())
+            if not dark:
+                # Light text sits on dark ground, so its box is much darker than its ink. The
+                # gaps between dark letters on light ground are not: drop them before the
+                # per-line work (box mean from the integral image).
+                area = (x1 - x0) * (y1 - y0)
+                box = integral[y1, x1] - integral[y0, x1] - integral[y1, x0] + integral[y0, x0]
+                if float(ink_max[lid]) - box / area < 0.35 * float(stroke_contrast[lid]):
+                    continue
             sel = porder[pstarts[lid] : pstarts[lid + 1]]
             ink, bg, contrast, share = _colors(px, gray, (x0, y0, x1, y1), ys[sel], xs[sel], cov[sel])
             if contrast < _MIN_INK_CONTRAST:
