@@ -69,6 +69,19 @@ def detect_border(
         color = strip[0, strip.shape[1] // 2]
         if _close(color, fill_arr, step):
             continue
+        # Fast path first: the run of that colour straight out from the side's middle.
+        centre = strip[:, strip.shape[1] // 2].tolist()
+        first = centre[0]
+        run = next(
+            (
+                d
+                for d, c in enumerate(centre)
+                if max(abs(a - b) for a, b in zip(c, first, strict=True)) > step
+            ),
+            len(centre),
+        )
+        if not 1 <= run <= max_width:
+            continue
         same = (np.abs(strip - color).max(axis=-1) <= step).mean(axis=1) >= 0.9  # per depth
         width = int(same.argmin()) if not same.all() else len(same)
         if 1 <= width <= max_width:
