@@ -77,7 +77,9 @@ def extract(
     stats: Annotated[
         bool, typer.Option("--stats", help="Print worker stats: calls, errors, restarts, latency.")
     ] = False,
-    cache: Annotated[Path | None, typer.Option("--cache", help="Result cache directory.")] = None,
+    cache: Annotated[
+        str | None, typer.Option("--cache", help="Result cache: a directory or redis://HOST:PORT/DB.")
+    ] = None,
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Neither read nor write the result cache.")
     ] = False,
@@ -103,6 +105,9 @@ def extract(
     ray_address: Annotated[
         str | None,
         typer.Option("--ray-address", help="Ray cluster: auto or ray://HOST:PORT (default: a local one)."),
+    ] = None,
+    bus: Annotated[
+        str | None, typer.Option("--bus", help="Also publish events to Redis Streams (redis://...).")
     ] = None,
 ) -> None:
     """Extract tokens from screenshots and write the exports to OUT.
@@ -134,14 +139,24 @@ def extract(
     except ValueError:
         raise _usage_error(f"--scale must be auto or a number, got {scale!r}") from None
     progress = None if as_json or not sys.stderr.isatty() else Progress()
+    event_bus: Any = progress.bus if progress else None
+    result_cache: Any = None if no_cache else (cache or default_cache_dir())
     try:
+        if bus:
+            from designlens.bus import open_bus
+
+            event_bus = open_bus(bus, event_bus)
+        if isinstance(result_cache, str) and result_cache.startswith("redis://"):
+            from designlens.cache_redis import RedisCache
+
+            result_cache = RedisCache(result_cache)
         result = run(
             paths or [],
             types=type_list,
-            bus=progress.bus if progress else None,
+            bus=event_bus,
             scale=scale_value,
             db=database_url(db),
-            cache=None if no_cache else (cache or default_cache_dir()),
+            cache=result_cache,
             resume=resume,
             runtime=runtime,
             handle_signals=True,
@@ -166,6 +181,8 @@ def extract(
     finally:
         if progress:
             progress.stop()
+        if bus and event_bus is not None and hasattr(event_bus, "close"):
+            event_bus.close()
     code = EXIT_SOME_FAILED if result.failures else EXIT_OK
     if as_json:
         typer.echo(json.dumps(summary_json(result, written, sorted(files)), indent=2))
