@@ -22,7 +22,6 @@ import io
 import json
 import os
 import re
-import shutil
 import sys
 from pathlib import Path
 
@@ -126,7 +125,10 @@ def make_images() -> None:
 def page_source(html: str, name: str) -> str:
     m = re.search(r'<meta name="designlens-source" content="([^"]*)"', html)
     desc = m.group(1) if m else name
-    return f"designlens eval page set: pages/{name}.html ({desc}); rendered by headless Chromium via Playwright"
+    return (
+        f"designlens eval page set: pages/{name}.html ({desc}); "
+        "rendered by headless Chromium via Playwright"
+    )
 
 
 def rendered_families(page) -> dict[int, str]:
@@ -138,9 +140,10 @@ def rendered_families(page) -> dict[int, str]:
     cdp.send("CSS.enable")
     root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
     out: dict[int, str] = {}
-    for node in cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": "[data-designlens-t]"})["nodeIds"]:
+    tagged = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": "[data-designlens-t]"})
+    for node in tagged["nodeIds"]:
         attrs = cdp.send("DOM.getAttributes", {"nodeId": node})["attributes"]
-        tid = int(dict(zip(attrs[::2], attrs[1::2]))["data-designlens-t"])
+        tid = int(dict(zip(attrs[::2], attrs[1::2], strict=True))["data-designlens-t"])
         fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node}).get("fonts", [])
         if fonts:
             out[tid] = max(fonts, key=lambda f: f.get("glyphCount", 0))["familyName"]
@@ -186,7 +189,8 @@ def main(argv: list[str]) -> None:
 
     def route(r):
         url = r.request.url
-        if url.startswith(("file:", "data:", "blob:", "about:")) or re.match(r"https?://(localhost|127\.0\.0\.1)[:/]", url):
+        local = re.match(r"https?://(localhost|127\.0\.0\.1)[:/]", url)
+        if url.startswith(("file:", "data:", "blob:", "about:")) or local:
             r.continue_()
         else:
             print(f"  blocked {url}", file=sys.stderr)
@@ -220,7 +224,9 @@ def main(argv: list[str]) -> None:
                 "schema": SCHEMA,
                 "image": f"{name}.png",
                 "source": source,
-                "viewport": {"width": VIEWPORT["width"], "height": VIEWPORT["height"], "device_scale_factor": 1},
+                "viewport": {
+                    "width": VIEWPORT["width"], "height": VIEWPORT["height"], "device_scale_factor": 1,
+                },
                 "colors": gt["colors"],
                 "typography": gt["typography"],
                 "spacing": gt["spacing"],
