@@ -338,9 +338,9 @@ def _box_shadow(
     observed_peak = rgb[outside_row, x0:x1].astype(np.float64).mean(axis=0)
     peak_share = float(_tail(np.array([(0.5 - main.offset) / main.sigma]))[0])
     expected = bg - (bg - shade) * peak_share
-    tinted = float(np.abs(observed_peak - expected).max()) > 3.0
+    tinted = float(np.abs(observed_peak - expected).max()) > 6.0  # JPEG and rounding stay black
     color = (0, 0, 0)
-    if tinted and peak_share > 0.05:
+    if tinted and peak_share > 0.2:
         a_eff = alpha * peak_share
         c = (observed_peak - bg * (1.0 - a_eff)) / max(a_eff, 1e-6)
         color = tuple(int(v) for v in np.clip(np.round(c), 0, 255))  # type: ignore[assignment]
