@@ -106,10 +106,12 @@ def find_regions(
     regions: list[Region] = []
     region_of: dict[int, int] = {}  # contour index -> region index
     # Contours come parents first; even depth = a region's outer contour, odd = one of its holes.
+    parent_of = hier[:, 3]
     depth = np.zeros(len(contours), dtype=np.int32)
-    for i, parent in enumerate(hier[:, 3].tolist()):
-        if parent >= 0:
-            depth[i] = depth[parent] + 1
+    up = parent_of.copy()
+    while (up >= 0).any():  # one step up the tree for every contour at once
+        depth += up >= 0
+        up = np.where(up >= 0, parent_of[np.maximum(up, 0)], -1)
     rects = [cv2.boundingRect(c) for c in contours]
     # Contours 4 px or less across hold nothing measurable (and what they contain is smaller
     # still): skipping them keeps photos, with tens of thousands of specks, fast.
