@@ -112,6 +112,9 @@ async def run(args: argparse.Namespace) -> None:
             job_url, events_url = f"/api/v1/jobs/{created['id']}", created["events_url"]
             while (await client.get(job_url)).json()["counts"]["complete"] < 1:  # workers up, extracting
                 await asyncio.sleep(0.1)
+            if args.idle:  # the comparison: same load on a finished job, no extraction running
+                while (await client.get(job_url)).json()["status"] not in ("completed", "failed"):
+                    await asyncio.sleep(0.5)
             psutil.cpu_percent(None)
             api_proc, me = psutil.Process(server.pid), psutil.Process()
             api_cpu0, me_cpu0 = sum(api_proc.cpu_times()[:2]), sum(me.cpu_times()[:2])
@@ -179,6 +182,7 @@ def main() -> None:
     parser.add_argument("--streams", type=int, default=10, help="how many of the clients read SSE")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--images", type=int, default=40)
+    parser.add_argument("--idle", action="store_true", help="let the job finish first (no extraction)")
     parser.add_argument("--think", type=float, default=0.05, help="seconds a poller waits between requests")
     asyncio.run(run(parser.parse_args()))
 

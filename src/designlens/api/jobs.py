@@ -9,6 +9,7 @@ or another API process on a shared store, answers the same.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import os
@@ -96,6 +97,7 @@ class JobService:
         self._render_locks: dict[str, threading.Lock] = {}
         self.stopping = threading.Event()
         self._status_cache: dict[str, tuple[float, bytes]] = {}
+        self._inflight: dict[str, asyncio.Future[bytes]] = {}
         # Plugin discovery costs tens of ms a call: do it once per process.
         self.extractors = plugins.extractors()
         self.exporters = plugins.exporters()
@@ -304,6 +306,18 @@ class JobService:
             self._status_cache.clear()
         self._status_cache[job_id] = (time.monotonic() + ttl, data)
         return data
+
+    async def status_async(self, job_id: str) -> bytes:
+        """`status` for the event loop: concurrent misses on one job share a single read."""
+        cached = self.cached_status(job_id)
+        if cached is not None:
+            return cached
+        task = self._inflight.get(job_id)
+        if task is None:
+            task = asyncio.ensure_future(asyncio.to_thread(self.status, job_id))
+            self._inflight[job_id] = task
+            task.add_done_callback(lambda _: self._inflight.pop(job_id, None))
+        return await asyncio.shield(task)
 
     def page(self, limit: int, offset: int) -> tuple[list[JobRow], int]:
         table = self.store.jobs.table

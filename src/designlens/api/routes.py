@@ -68,7 +68,8 @@ _JOB_BODY = {
 }
 
 
-def service(request: Request) -> JobService:
+async def service(request: Request) -> JobService:
+    # async on purpose: a sync dependency costs every request a hop through the threadpool
     svc: JobService = request.app.state.jobs
     return svc
 
@@ -166,12 +167,7 @@ def api_router(guard: Any) -> APIRouter:
     @api.get("/jobs/{job_id}", responses={404: PROBLEM, 200: {"content": {"application/json": {}}}})
     async def get_job(svc: Service, job_id: str) -> Response:
         """Status, counts per instance state, errors per image, timings."""
-        import anyio.to_thread
-
-        body = svc.cached_status(job_id)
-        if body is None:
-            body = await anyio.to_thread.run_sync(svc.status, job_id)
-        return Response(body, media_type="application/json")
+        return Response(await svc.status_async(job_id), media_type="application/json")
 
     @api.delete("/jobs/{job_id}", status_code=202, responses={404: PROBLEM, 409: PROBLEM})
     def cancel_job(svc: Service, row: Job) -> dict[str, Any]:
