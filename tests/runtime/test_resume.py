@@ -23,8 +23,8 @@ N = 30
 
 
 def _args(tmp: Path, db: Path, out: Path) -> list[str]:
-    return ["extract", "shots", "--formats", "dtcg", "-o", str(out), "--db", str(db), "--no-cache",
-            "--workers", "1"]
+    return ["extract", "shots", "--types", "color", "--formats", "dtcg", "-o", str(out), "--db", str(db),
+            "--no-cache", "--workers", "1"]
 
 
 @pytest.fixture(scope="module")
