@@ -220,3 +220,25 @@ def test_openapi_and_docs_are_served(client: TestClient) -> None:
     assert "/api/v1/jobs/{job_id}/events" in schema["paths"]
     assert client.get("/docs").status_code == 200
     assert json.dumps(schema)
+
+
+def test_a_server_shut_down_mid_job_leaves_it_resumable_and_the_next_one_finishes_it(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, workers=1)
+    files = [("files", (f"big-{i}.png", png_bytes(1280 + 8 * i, 800), "image/png")) for i in range(6)]
+    with TestClient(create_app(settings)) as first:
+        job = first.post("/api/v1/jobs", files=files, data={"types": "color,layout"}).json()
+        deadline = time.monotonic() + 60
+        while first.get(f"/api/v1/jobs/{job['id']}").json()["counts"]["complete"] < 1:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    # shutdown (the lifespan's end) interrupts, it does not cancel
+    with TestClient(create_app(settings)) as second:
+        final = wait_status(second.get, job["id"], ("completed", "failed", "cancelled"))
+        assert final["status"] == "completed"
+        assert final["counts"] == {"complete": 12, "failed": 0, "pending": 0, "total": 12}
+        with second.stream("GET", job["events_url"]) as res:
+            events = [e for e in read_sse(res.iter_lines()) if "event" in e]
+    assert [e["event"] for e in events].count("job.created") == 2
+    fresh = [e["data"]["instance"] for e in events
+             if e["event"] == "instance.completed" and not e["data"]["resumed"]]
+    assert sorted(fresh) == sorted(set(fresh)) and len(fresh) == 12

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from designlens import plugins
 from designlens.api.metrics import ServiceMetrics
@@ -43,6 +43,7 @@ QUEUED = "queued"
 FINAL = ("completed", "failed", "cancelled")
 RESUMABLE = (QUEUED, "running", "interrupted", "cancelling")
 TERMINAL_EVENTS = ("job.completed", "job.failed")
+CANCELLED = "cancelled by request"  # also marks a user's cancel in the row (a shutdown's is unmarked)
 STATUS_TTL = 0.2  # seconds a running job's status is reused: the job log itself flushes every 0.25 s
 ZIP_NAME = "exports.zip"
 
@@ -98,6 +99,7 @@ class JobService:
         self.stopping = threading.Event()
         self._status_cache: dict[str, tuple[float, bytes]] = {}
         self._inflight: dict[str, asyncio.Future[bytes]] = {}
+        self._cancels: set[str] = set()  # jobs a user cancelled through this process
         # Plugin discovery costs tens of ms a call: do it once per process.
         self.extractors = plugins.extractors()
         self.exporters = plugins.exporters()
@@ -114,7 +116,10 @@ class JobService:
         return self.resume_orphans()
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Interrupt running jobs (they stay resumable) and stop the runners."""
+        """Interrupt running jobs (they stay resumable) and stop the runners.
+
+        The store's cancel request is the one lever that stops a run from outside; the runner
+        then records the job as interrupted, not cancelled, so the next server resumes it."""
         self.stopping.set()
         with self._lock:
             running = list(self._running)
@@ -132,16 +137,16 @@ class JobService:
         table = self.store.jobs.table
         with self.store.transaction() as conn:
             rows = conn.execute(
-                select(table.c.id, table.c.status, table.c.owner, table.c.spec)
+                select(table.c.id, table.c.status, table.c.owner, table.c.spec, table.c.error)
                 .where(table.c.status.in_(RESUMABLE))
                 .order_by(table.c.created_at)
             ).all()
         resumed = []
-        for job_id, status, owner, spec in rows:
+        for job_id, status, owner, spec, error in rows:
             if not (spec or {}).get("service") or _owner_alive_elsewhere(str(owner)):
                 continue
-            if status == "cancelling":
-                self._end(job_id, "cancelled", "cancelled by request")
+            if status == "cancelling" and error == CANCELLED:  # a user's cancel: honour it
+                self._end(job_id, "cancelled", CANCELLED)
                 continue
             resumed.append(job_id)
             self._enqueue(job_id)
@@ -189,10 +194,17 @@ class JobService:
         if row.status in FINAL:
             raise Problem(409, f"job {job_id} is already {row.status}; nothing to cancel")
         if row.status in (QUEUED, "interrupted"):
-            self._end(job_id, "cancelled", "cancelled by request")
+            self._end(job_id, "cancelled", CANCELLED)
             return "cancelled"
+        table = self.store.jobs.table
+        self._cancels.add(job_id)
         with self.store.transaction() as conn:
             self.store.jobs.request_cancel(conn, job_id)
+            conn.execute(  # tells a restarted server this stop was asked for, not a shutdown
+                update(table)
+                .where(table.c.id == job_id, table.c.status == "cancelling")
+                .values(error=CANCELLED)
+            )
         self._status_cache.pop(job_id, None)
         return "cancelling"
 
@@ -220,8 +232,8 @@ class JobService:
             status = self.store.jobs.status(conn, job_id)
         if status is None or status in FINAL:
             return
-        if status == "cancelling":
-            self._end(job_id, "cancelled", "cancelled by request")
+        if status == "cancelling" and self.job(job_id).error == CANCELLED:
+            self._end(job_id, "cancelled", CANCELLED)
             return
         bus = EventBus()
         counts = {"started": 0, "ended": 0}
@@ -250,9 +262,12 @@ class JobService:
                 cache=self.settings.cache_dir,
             )
         except Interrupted:
-            if not self.stopping.is_set():  # nothing but a cancel stops a job while serving
-                self._end(job_id, "cancelled", "cancelled by request")
+            if job_id in self._cancels or not self.stopping.is_set():  # a user's cancel
+                self._end(job_id, "cancelled", CANCELLED)
                 self.metrics.job_finished("cancelled")
+            else:  # our shutdown stopped it through the same lever: it stays resumable
+                with self.store.transaction() as conn:
+                    self.store.jobs.set_status(conn, job_id, "interrupted")
             return
         except Exception as exc:
             log.exception("job %s failed", job_id)
