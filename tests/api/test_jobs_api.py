@@ -113,6 +113,7 @@ def test_events_of_a_finished_job_replay_in_order_and_last_event_id_gives_exactl
     ids = [int(e["id"]) for e in events]
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
     assert events[0]["event"] == "job.created" and events[-1]["event"] == "job.completed"
+    assert events[0]["data"]["resumed"] is False
     completed = [e for e in events if e["event"] == "instance.completed"]
     assert len(completed) == 6 and all(e["data"]["source"].startswith("screen-") for e in completed)
     middle = events[len(events) // 2]
@@ -238,7 +239,7 @@ def test_a_server_shut_down_mid_job_leaves_it_resumable_and_the_next_one_finishe
         assert final["counts"] == {"complete": 12, "failed": 0, "pending": 0, "total": 12}
         with second.stream("GET", job["events_url"]) as res:
             events = [e for e in read_sse(res.iter_lines()) if "event" in e]
-    assert [e["event"] for e in events].count("job.created") == 2
+    assert [e["data"]["resumed"] for e in events if e["event"] == "job.created"] == [False, True]
     fresh = [e["data"]["instance"] for e in events
              if e["event"] == "instance.completed" and not e["data"]["resumed"]]
     assert sorted(fresh) == sorted(set(fresh)) and len(fresh) == 12

@@ -413,8 +413,13 @@ class JobService:
         return out
 
     def public_event(self, row: JobRow, event: StoredEvent) -> dict[str, Any]:
-        """An event's data with server paths replaced by the names the user uploaded."""
+        """An event's data with server paths replaced by the names the user uploaded.
+
+        The service starts every job through resume-by-id, so the runtime marks each
+        `job.created` as resumed; here it is resumed only if an earlier run logged events."""
         data = dict(event.data)
+        if event.name == "job.created":
+            data["resumed"] = event.version > 1
         source = data.get("source")
         if isinstance(source, str):
             names: Mapping[str, str] = row.spec.get("names") or {}
