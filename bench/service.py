@@ -68,12 +68,17 @@ def start_server(root: Path, port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("server did not start")
 
 
-async def poller(client: httpx2.AsyncClient, url: str, until: float, think: float, out: list[float]) -> None:
+async def poller(
+    client: httpx2.AsyncClient, url: str, until: float, think: float, out: list[float], server: list[float]
+) -> None:
     while time.monotonic() < until:
         start = time.perf_counter()
         res = await client.get(url)
         out.append(time.perf_counter() - start)
         res.raise_for_status()
+        timing = res.headers.get("server-timing", "")
+        if "dur=" in timing:
+            server.append(float(timing.split("dur=")[1]) / 1000)
         await asyncio.sleep(think)
 
 
@@ -120,11 +125,12 @@ async def run(args: argparse.Namespace) -> None:
             api_cpu0, me_cpu0 = sum(api_proc.cpu_times()[:2]), sum(me.cpu_times()[:2])
             load0 = os.getloadavg()[0]
             latencies: list[float] = []
+            in_server: list[float] = []
             counts: list[int] = []
             peak = (0, 0)
             until = time.monotonic() + args.seconds
             started = time.monotonic()
-            tasks = [asyncio.create_task(poller(client, job_url, until, args.think, latencies))
+            tasks = [asyncio.create_task(poller(client, job_url, until, args.think, latencies, in_server))
                      for _ in range(args.clients - args.streams)]
             tasks += [asyncio.create_task(streamer(client, events_url, until, counts))
                       for _ in range(args.streams)]
@@ -140,8 +146,8 @@ async def run(args: argparse.Namespace) -> None:
             status = (await client.get(job_url)).json()
             ordered = sorted(latencies)
 
-            def pct(q: float) -> float:
-                return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+            def pct(q: float, values: list[float] = ordered) -> float:
+                return values[min(len(values) - 1, int(q * len(values)))] * 1000
 
             print(f"clients: {args.clients} ({args.clients - args.streams} status pollers, think "
                   f"{args.think * 1000:.0f} ms; {args.streams} SSE streams), {elapsed:.1f} s, "
@@ -152,6 +158,9 @@ async def run(args: argparse.Namespace) -> None:
             print(f"GET /api/v1/jobs/{{id}}: {len(ordered)} requests, p50 {pct(0.5):.1f} ms, "
                   f"p99 {pct(0.99):.1f} ms, max {ordered[-1] * 1000:.1f} ms, mean "
                   f"{statistics.mean(ordered) * 1000:.1f} ms")
+            inside = sorted(in_server)
+            print(f"  of which inside the server (Server-Timing): p50 {pct(0.5, inside):.1f} ms, "
+                  f"p99 {pct(0.99, inside):.1f} ms")
             rate = sum(counts) / elapsed
             print(f"SSE live: {sum(counts)} events to {len(counts)} streams, {rate:.0f} events/s")
             mb = 2**20

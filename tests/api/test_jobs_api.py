@@ -130,6 +130,12 @@ def test_jobs_list_is_paginated_newest_first(client: TestClient, done_job: dict[
     assert client.get("/api/v1/jobs", params={"limit": 0}).status_code == 422
 
 
+def test_every_answer_says_how_long_the_server_took(client: TestClient, done_job: dict[str, Any]) -> None:
+    res = client.get(f"/api/v1/jobs/{done_job['created']['id']}")
+    assert res.headers["server-timing"].startswith("app;dur=")
+    assert float(res.headers["server-timing"].split("dur=")[1]) >= 0
+
+
 def test_unknown_job_is_a_problem_json_404_naming_the_id(client: TestClient) -> None:
     res = client.get("/api/v1/jobs/doesnotexist")
     assert res.status_code == 404

@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 
 from designlens import __version__
 from designlens.api import problems
-from designlens.api.guards import BodyLimit, RateLimiter, bearer, token_matches
+from designlens.api.guards import BodyLimit, RateLimiter, ServerTiming, bearer, token_matches
 from designlens.api.jobs import JobService
 from designlens.api.metrics import ServiceMetrics
 from designlens.api.problems import Problem
@@ -110,6 +110,7 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         lifespan=lifespan,
     )
     app.add_middleware(BodyLimit, limit=settings.limits.max_body_bytes)
+    app.add_middleware(ServerTiming)
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.worker_probe = worker_probe(settings)

@@ -92,3 +92,26 @@ class BodyLimit:
             return message
 
         await self.app(scope, limited, send)
+
+
+class ServerTiming:
+    """ASGI middleware adding `Server-Timing: app;dur=<ms>` (time until the response starts), so
+    clients and benches can tell the server's own time from the network and their own queueing."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+
+        async def timed(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                ms = (time.perf_counter() - start) * 1000
+                message = {**message, "headers": [*message.get("headers", []),
+                                                   (b"server-timing", f"app;dur={ms:.2f}".encode())]}
+            await send(message)
+
+        await self.app(scope, receive, timed)
