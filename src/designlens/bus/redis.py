@@ -143,6 +143,11 @@ class RedisBus:
         log.warning("event bus %s reachable again", self.url)
         return True
 
+    def announce_work(self) -> None:
+        """Tell idle `designlens worker` processes that the queue has something (best effort)."""
+        with contextlib.suppress(*ERRORS):  # workers still poll the store
+            self.client.xadd(f"{self.prefix}:work", {"n": "1"}, maxlen=1000, approximate=True)
+
     def flush(self, timeout: float = 10.0) -> bool:
         """Try to send the outbox for up to `timeout` seconds; True when it is empty."""
         deadline = time.monotonic() + timeout
@@ -156,6 +161,32 @@ class RedisBus:
     def close(self) -> None:
         self.flush()
         self.client.close()
+
+
+class WorkSignal:
+    """What an idle worker waits on: any entry added to `{prefix}:work` after it started waiting."""
+
+    def __init__(self, url: str, prefix: str = "designlens") -> None:
+        self.client = _client(url)
+        self.stream = f"{prefix}:work"
+        self._last: bytes | str = "$"
+        with contextlib.suppress(*ERRORS):  # start from what is there now, so no announcement slips by
+            newest: Any = self.client.xrevrange(self.stream, count=1)
+            self._last = newest[0][0] if newest else "0-0"
+
+    def wait(self, seconds: float) -> bool:
+        """True when work was announced within `seconds` (False also when Redis is away)."""
+        try:
+            block = max(1, int(seconds * 1000))
+            reply: Any = self.client.xread({self.stream: self._last}, count=100, block=block)
+        except ERRORS:
+            time.sleep(seconds)
+            return False
+        for _, entries in reply or []:
+            if entries:
+                self._last = entries[-1][0]
+                return True
+        return False
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ class WorkerOptions:
     bus: str | None = None
     slots: int = 1  # instances this process runs at once (one supervised worker process each)
     lease: float = 30.0  # seconds a claim lives without renewal
-    poll: float = 0.2  # seconds between claims when the queue is empty
+    poll: float | None = None  # seconds between claims when idle (None: 0.2, or 2 when the bus wakes us)
     idle_exit: float | None = None  # exit after this many idle seconds (None: run until stopped)
     runtime: RuntimeOptions = field(default_factory=RuntimeOptions)
 
@@ -77,6 +77,13 @@ class QueueWorker:
         self.stop = asyncio.Event()
         self.counts = {"complete": 0, "failed": 0, "lost": 0}
         self._images = _Images(self.queue)
+        self._signal: Any = None
+        if options.bus:  # idle slots sleep on the bus's work stream instead of polling the store
+            from designlens.bus import open_bus
+            from designlens.bus.redis import WorkSignal
+
+            open_bus(options.bus)  # validates the URL
+            self._signal = WorkSignal(options.bus)
         self._specs: dict[str, Mapping[str, Any]] = {}
         self._held: set[str] = set()
 
@@ -111,8 +118,7 @@ class QueueWorker:
                 loop_time = asyncio.get_running_loop().time()
                 if self.options.idle_exit is not None and loop_time - idle_since > self.options.idle_exit:
                     return
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.stop.wait(), self.options.poll)
+                await self._idle()
                 continue
             claim = claims[0]
             self._held.add(claim.id)
@@ -121,6 +127,18 @@ class QueueWorker:
             finally:
                 self._held.discard(claim.id)
             idle_since = asyncio.get_running_loop().time()
+
+    async def _idle(self) -> None:
+        """Wait before the next claim: until stopped, the poll interval ends, or the bus says work came."""
+        loop = asyncio.get_running_loop()
+        if self._signal is None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), self.options.poll or 0.2)
+            return
+        deadline = loop.time() + (self.options.poll or 2.0)
+        while not self.stop.is_set() and (left := deadline - loop.time()) > 0:
+            if await asyncio.to_thread(self._signal.wait, min(1.0, left)):
+                return
 
     async def _run(self, backend: Any, claim: Claim) -> None:
         data = await asyncio.to_thread(self._images.get, claim.image_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Callable
 from typing import Any
 
 from designlens.pipeline import InstanceOutput
@@ -23,8 +24,13 @@ POLL = 0.05
 
 
 class QueueBackend:
-    def __init__(self, store: Store, lease: float = 30.0, in_flight: int = IN_FLIGHT) -> None:
+    def __init__(
+        self, store: Store, lease: float = 30.0, in_flight: int = IN_FLIGHT,
+        announce: Callable[[], None] | None = None,
+    ) -> None:
+        """`announce` (the Redis bus's) wakes idle workers after each enqueue."""
         self.queue = WorkQueue(store, lease)
+        self._announce = announce
         self._in_flight = in_flight
         self._waiting: dict[str, asyncio.Future[Finished]] = {}
         self._poller: asyncio.Task[None] | None = None
@@ -47,7 +53,7 @@ class QueueBackend:
         future: asyncio.Future[Finished] = asyncio.get_running_loop().create_future()
         self._waiting[instance.id] = future
         try:
-            await asyncio.to_thread(self.queue.enqueue, row, image)
+            await asyncio.to_thread(self._enqueue, row, image)
             self.enqueued += 1
             if self._poller is None or self._poller.done():
                 self._poller = asyncio.create_task(self._poll())
@@ -66,6 +72,11 @@ class QueueBackend:
         except (KeyError, TypeError, ValueError) as exc:
             return Outcome(instance, None, f"worker stored a malformed result: {exc}", seconds, done.attempts)
         return Outcome(instance, output, None, seconds, done.attempts)
+
+    def _enqueue(self, row: dict[str, Any], image: dict[str, Any]) -> None:
+        self.queue.enqueue(row, image)
+        if self._announce is not None:
+            self._announce()
 
     async def _poll(self) -> None:
         while self._waiting:

@@ -40,13 +40,11 @@ class RayBackend:
         except ImportError:
             raise UsageError("--backend ray needs Ray: pip install 'designlens[ray]'") from None
         self._ray = ray
-        self._started_here = False
         if not ray.is_initialized():
             ray.init(
                 address=runtime.ray_address, include_dashboard=False, log_to_driver=False,
                 logging_level=logging.WARNING, configure_logging=False,
             )
-            self._started_here = True
         self._task = ray.remote(max_retries=MAX_RETRIES, retry_exceptions=False)(extract_task)
         cpus = int(ray.cluster_resources().get("CPU", 1))  # type: ignore[no-untyped-call]
         self._concurrency = runtime.workers or max(1, cpus)
@@ -88,5 +86,5 @@ class RayBackend:
         return {"ray": {"calls": self.calls, "errors": self.errors, "concurrency": self._concurrency}}
 
     async def close(self) -> None:
-        if self._ray.is_initialized():
-            self._ray.shutdown()  # stops a cluster started here; only disconnects from a remote one
+        """Stays connected: a service runs many jobs, and Ray's own exit hook disconnects (and
+        stops a cluster this process started) when the process ends."""

@@ -14,8 +14,9 @@ if TYPE_CHECKING:
 BACKENDS = ("local", "queue", "ray")
 
 
-def open_backend(runtime: RuntimeOptions, store: Store | None) -> Backend:
-    """The backend named by `runtime.backend`; UsageError for an unknown one or a missing store."""
+def open_backend(runtime: RuntimeOptions, store: Store | None, bus: object = None) -> Backend:
+    """The backend named by `runtime.backend`; UsageError for an unknown one or a missing store.
+    A bus that can `announce_work` (Redis) wakes idle queue workers."""
     if runtime.backend == "local":
         from designlens.runtime.backends.local import LocalBackend
 
@@ -25,7 +26,7 @@ def open_backend(runtime: RuntimeOptions, store: Store | None) -> Backend:
             raise UsageError("--backend queue needs a shared store (--db URL)")
         from designlens.runtime.backends.queue import QueueBackend
 
-        return QueueBackend(store, lease=runtime.lease)
+        return QueueBackend(store, lease=runtime.lease, announce=getattr(bus, "announce_work", None))
     if runtime.backend == "ray":
         from designlens.runtime.backends.ray import RayBackend
 
