@@ -289,7 +289,7 @@ async def extract_async(
     )
     for err in errors:
         bus.publish("instance.failed", job_id, {"source": err.source, "error": err.reason})
-    backend = open_backend(runtime, joblog.store if joblog is not None else None)
+    backend = open_backend(runtime, joblog.store if joblog is not None else None, bus)
     scheduler = Scheduler(plan, backend, bus, joblog, result_cache, done, grace=runtime.grace)
     loop = asyncio.get_running_loop()
     if handle_signals:
