@@ -30,8 +30,10 @@ class RuntimeOptions:
     routes: Mapping[str, Sequence[str]] = field(default_factory=dict)  # token type -> external worker argv
     grace: float = 10.0  # seconds running instances get to finish after SIGINT/SIGTERM
     env: Mapping[str, str] | None = None
-    backend: str = "local"  # local | queue (designlens worker processes on the store) | ray
-    ray_address: str | None = None  # None: start a local Ray; "auto", "ray://HOST:PORT"
+    # local | queue (designlens worker processes on the store) | ray; $DESIGNLENS_BACKEND for the service
+    backend: str = field(default_factory=lambda: os.environ.get("DESIGNLENS_BACKEND") or "local")
+    # None: start a local Ray; "auto", "ray://HOST:PORT"; $DESIGNLENS_RAY_ADDRESS
+    ray_address: str | None = field(default_factory=lambda: os.environ.get("DESIGNLENS_RAY_ADDRESS") or None)
     lease: float = 30.0  # queue backend: seconds a worker's claim lives without renewal
 
     @property
