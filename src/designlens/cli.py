@@ -100,8 +100,10 @@ def extract(
         bool, typer.Option("--overlay", help="Also write overlays/<image>.png: boxes, spacing, radii.")
     ] = False,
     backend: Annotated[
-        str, typer.Option("--backend", help="local, queue (designlens worker processes on --db) or ray.")
-    ] = "local",
+        str | None,
+        typer.Option("--backend", help="local, queue (designlens worker processes on --db) or ray "
+                     "[env DESIGNLENS_BACKEND; default local]."),
+    ] = None,
     ray_address: Annotated[
         str | None,
         typer.Option("--ray-address", help="Ray cluster: auto or ray://HOST:PORT (default: a local one)."),
@@ -121,7 +123,9 @@ def extract(
 
     try:
         runtime = cli_runtime(workers, timeout, memory_limit, strategy, worker_cmd)
-        runtime = replace(runtime, backend=backend, ray_address=ray_address)
+        runtime = replace(
+            runtime, backend=backend or runtime.backend, ray_address=ray_address or runtime.ray_address
+        )
     except ValueError as exc:
         raise _usage_error(str(exc)) from None
     if not paths and not resume:
@@ -209,6 +213,10 @@ def worker(
     idle_exit: Annotated[
         float | None, typer.Option("--idle-exit", help="Exit after this many seconds with nothing to do.")
     ] = None,
+    poll: Annotated[
+        float | None,
+        typer.Option("--poll", min=0.01, help="Idle seconds between store polls (0.2; 2 with --bus)."),
+    ] = None,
 ) -> None:
     """Host the extractor plugins and answer framed requests on stdin/stdout (docs/PROTOCOL.md);
     with --db, pull instances from the shared queue instead."""
@@ -216,7 +224,7 @@ def worker(
         from designlens.runtime.queue_worker import WorkerOptions
         from designlens.runtime.queue_worker import main as queue_main
 
-        raise typer.Exit(queue_main(WorkerOptions(db, bus, slots, lease, idle_exit=idle_exit)))
+        raise typer.Exit(queue_main(WorkerOptions(db, bus, slots, lease, poll, idle_exit)))
     from designlens.runtime.worker import main as worker_main
 
     raise typer.Exit(worker_main([a for p in plugin for a in ("--plugin", p)]))
@@ -239,13 +247,26 @@ def serve(
     workers: Annotated[
         int, typer.Option("--workers", min=0, help="Worker processes per job (0: one per core).")
     ] = 0,
+    backend: Annotated[
+        str | None, typer.Option("--backend", help="local, queue or ray [env DESIGNLENS_BACKEND].")
+    ] = None,
+    ray_address: Annotated[
+        str | None, typer.Option("--ray-address", help="Ray cluster [env DESIGNLENS_RAY_ADDRESS].")
+    ] = None,
 ) -> None:
     """Serve the HTTP API, live progress (SSE) and the web page; resumes unfinished jobs.
 
     Without DESIGNLENS_API_TOKENS it listens on loopback only.
     """
+    import os
+
     from designlens.api.server import serve as run_server
     from designlens.errors import UsageError
+
+    if backend:  # the service's jobs build their RuntimeOptions, which read these
+        os.environ["DESIGNLENS_BACKEND"] = backend
+    if ray_address:
+        os.environ["DESIGNLENS_RAY_ADDRESS"] = ray_address
 
     try:
         run_server(host, port, db, data_dir, workers or None)
