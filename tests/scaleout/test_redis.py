@@ -19,7 +19,7 @@ from designlens.cache_redis import RedisCache
 from designlens.events import Event, EventBus
 from designlens.pipeline import extract
 from tests.runtime.rt_helpers import make_screens
-from tests.scaleout.so_helpers import REDIS, REDIS_START, SLOWPLUG, wait_for
+from tests.scaleout.so_helpers import REDIS, REDIS_START, SLOWPLUG, run, wait_for
 
 
 @pytest.fixture
@@ -180,3 +180,11 @@ def test_a_second_run_with_the_redis_cache_does_no_pixel_work(prefix: str, tmp_p
     assert first.stats["instances"]["run"] == 3 and second.stats["instances"]["cached"] == 3
     assert second.stats["instances"]["run"] == 0
     assert [t.name for t in first.tokens] == [t.name for t in second.tokens]
+
+
+def test_the_cli_takes_a_redis_cache_url_and_an_unreachable_one_only_warns(tmp_path: Path) -> None:
+    make_screens(tmp_path / "imgs", ["a.png", "b.png"])
+    cli = run(["extract", "imgs", "-o", "out", "--types", "color", "--formats", "dtcg",
+               "--cache", "redis://127.0.0.1:1/0", "--db", str(tmp_path / "j.sqlite")], tmp_path)
+    assert cli.returncode == 0, cli.stderr
+    assert "running without a cache" in cli.stderr and (tmp_path / "out" / "tokens.json").exists()
