@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck unit setup system-deps clean bench bench-runtime
+.PHONY: demo test lint typecheck unit setup system-deps clean bench bench-runtime bench-scaleout
 
 setup: $(STAMP)
 
@@ -44,6 +44,10 @@ bench: $(STAMP)
 # Runtime figures: throughput on 1 and 2 workers, protocol overhead, cache speed-up, peak RSS.
 bench-runtime: $(STAMP)
 	$(BIN)/python bench/runtime.py
+
+# Scale-out figures (docs/SCALING.md): local vs Ray vs 2 queue workers; needs PostgreSQL and Redis.
+bench-scaleout: $(STAMP)
+	$(BIN)/python bench/scaleout.py
 
 clean:
 	rm -rf $(VENV) out build *.egg-info
