@@ -144,7 +144,9 @@ def main() -> None:
         big = screens(tmp / "big", opts.images)
         tiny = screens(tmp / "tiny", opts.tiny, (64, 40))
         t0 = time.perf_counter()
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+        # workers at normal priority, like the local and queue workers (Ray's default is nice 15)
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+                 _system_config={"worker_niceness": 0})
         print(f"ray.init (local cluster, 2 CPUs): {time.perf_counter() - t0:.1f} s (not in the figures)")
         results: dict[str, dict[str, float]] = {}
         with pg_schema() as ray_url, pg_schema() as queue_url, queue_workers(queue_url):
@@ -153,21 +155,25 @@ def main() -> None:
                 "ray (2 CPUs, PostgreSQL + Redis)": lambda paths, ts: on_ray(paths, ts, ray_url),
                 "2 designlens workers (PostgreSQL + Redis)": lambda paths, ts: on_queue(paths, ts, queue_url),
             }
+            print(f"{opts.images} screenshots of 1280x800, types {','.join(types)} "
+                  f"({opts.images * len(types)} instances); overhead on {opts.tiny} 64x40 images, color only")
             for label, make in runs.items():
                 seconds, rss = timed(make(big, types), len(big) * len(types))
                 tiny_seconds, _ = timed(make(tiny, ["color"]), len(tiny))
                 results[label] = {"seconds": seconds, "rss": rss, "tiny": tiny_seconds}
+                report(label, results, opts)
         ray.shutdown()
-    base = next(iter(results.values()))
-    print(f"{opts.images} screenshots of 1280x800, types {','.join(types)} "
-          f"({opts.images * len(types)} instances); overhead on {opts.tiny} 64x40 images, color only")
-    for label, r in results.items():
-        rate = opts.images / r["seconds"]
-        ratio = base["seconds"] / r["seconds"]
-        overhead_ms = (r["tiny"] - base["tiny"]) / opts.tiny * 1000
-        per = r["tiny"] / opts.tiny * 1000
-        print(f"{label:42s} {rate:6.2f} images/s ({ratio:6.1%} of local)  per-instance {per:6.1f} ms "
-              f"(overhead vs local {overhead_ms:+6.1f} ms)  peak RSS of the process tree {r['rss']:6.0f} MB")
+
+
+def report(label: str, results: dict[str, dict[str, float]], opts: argparse.Namespace) -> None:
+    base, r = next(iter(results.values())), results[label]
+    rate = opts.images / r["seconds"]
+    ratio = base["seconds"] / r["seconds"]
+    overhead_ms = (r["tiny"] - base["tiny"]) / opts.tiny * 1000
+    per = r["tiny"] / opts.tiny * 1000
+    print(f"{label:42s} {rate:6.2f} images/s ({ratio:6.1%} of local)  per-instance {per:6.1f} ms "
+          f"(overhead vs local {overhead_ms:+6.1f} ms)  peak RSS of the process tree {r['rss']:6.0f} MB",
+          flush=True)
 
 
 if __name__ == "__main__":
