@@ -249,3 +249,11 @@ def test_a_server_shut_down_mid_job_leaves_it_resumable_and_the_next_one_finishe
     fresh = [e["data"]["instance"] for e in events
              if e["event"] == "instance.completed" and not e["data"]["resumed"]]
     assert sorted(fresh) == sorted(set(fresh)) and len(fresh) == 12
+
+
+def test_a_malformed_multipart_body_is_a_400_problem(client: TestClient) -> None:
+    res = client.post(
+        "/api/v1/jobs", content=b"--b\r\ngarbage--b--\r\n",
+        headers={"content-type": "multipart/form-data; boundary=b"},
+    )
+    assert res.status_code == 400 and res.json()["detail"].startswith("malformed multipart body")

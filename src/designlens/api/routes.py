@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
 
 from designlens.api.jobs import ZIP_NAME, JobService, all_formats, normalize_list
 from designlens.api.problems import MEDIA_TYPE, Problem
@@ -101,7 +102,7 @@ def api_router(guard: Any) -> APIRouter:
 
     @api.post(
         "/jobs", status_code=202, response_model=JobCreated, openapi_extra=_JOB_BODY,
-        responses={413: PROBLEM, 415: PROBLEM, 422: PROBLEM},
+        responses={400: PROBLEM, 413: PROBLEM, 415: PROBLEM, 422: PROBLEM},
     )
     async def create_job(request: Request, svc: Service) -> JobCreated:
         """Start a job: multipart `files` (images or zips of images) or JSON `{"urls": [...]}`."""
@@ -114,9 +115,14 @@ def api_router(guard: Any) -> APIRouter:
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if ctype == "multipart/form-data":
             # Generous part counts: the body cap bounds the work, and our own check answers 413.
-            form = await request.form(
-                max_files=10 * limits.max_images + 10, max_fields=20, max_part_size=1 << 16
-            )
+            try:
+                form = await request.form(
+                    max_files=10 * limits.max_images + 10, max_fields=20, max_part_size=1 << 16
+                )
+            except HTTPException as exc:
+                if exc.status_code != 400:
+                    raise
+                raise Problem(400, f"malformed multipart body: {exc.detail}") from None
             raw: list[Upload] = []
             for item in form.getlist("files"):
                 if isinstance(item, str):
