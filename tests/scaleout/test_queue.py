@@ -54,8 +54,17 @@ def test_concurrent_claims_on_postgresql_never_hand_one_instance_to_two_workers(
     store.close()
 
 
-def test_an_expired_lease_is_taken_over_and_the_late_owner_cannot_finish(pg: tuple[str, str]) -> None:
-    store = Store(pg[0])
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The queue also works on the embedded SQLite store (one machine, several worker processes)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'queue.sqlite'}"
+    url: str = request.getfixturevalue("pg")[0]
+    return url
+
+
+def test_an_expired_lease_is_taken_over_and_the_late_owner_cannot_finish(any_store: str) -> None:
+    store = Store(any_store)
     (iid,) = _queue_rows(store, 1)
     queue = WorkQueue(store, lease=0.5)
     (first,) = queue.claim("dead")
