@@ -125,3 +125,18 @@ def test_console_script_is_installed_and_reports_its_version() -> None:
     exe = Path(sys.executable).with_name("designlens")
     result = subprocess.run([str(exe), "--version"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and result.stdout.strip()[0].isdigit()
+
+
+def test_an_extractor_that_gives_up_says_why_on_stderr_and_in_json_also_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Image.new("RGB", (640, 400), "#ffffff").save(tmp_path / "blank.png")
+    args = ["extract", str(tmp_path / "blank.png"), "--cache", str(tmp_path / "cache"), "--json"]
+    for run_no in (1, 2):  # the second run is served by the result cache
+        code, out, err = run(*args, "-o", str(tmp_path / f"out{run_no}"))
+        assert code == 0, err
+        said = json.loads(out)["images"][0]["warnings"]
+        assert any(w.startswith("typography: ") and "no text lines" in w for w in said), said
+        assert any(line.startswith("warning: ") and "blank.png" in line and "no text lines" in line
+                   for line in err.splitlines())

@@ -194,6 +194,9 @@ def extract(
         print_summary(result, written, sorted(files))
     if stats:
         print_stats(result.stats, as_json)
+    for image in result.images:
+        for message in image.warnings:
+            typer.echo(f"warning: {image.source}: {message}", err=True)
     for source, reason in result.failures:
         typer.echo(f"error: {source}: {reason}", err=True)
     raise typer.Exit(code)

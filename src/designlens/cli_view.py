@@ -88,7 +88,7 @@ def summary_json(result: ExtractionResult, out: Path, files: list[str]) -> dict[
         "tokens": len(result.tokens),
         "images": [
             {"source": r.source, "id": r.image_id, "ok": r.error is None, "error": r.error,
-             "tokens": len(r.tokens), "seconds": round(r.seconds, 4)}
+             "tokens": len(r.tokens), "seconds": round(r.seconds, 4), "warnings": list(r.warnings)}
             for r in result.images
         ],
         "failures": [{"source": s, "error": e} for s, e in result.failures],

@@ -14,6 +14,7 @@ import signal
 import tempfile
 import time
 import uuid
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -49,6 +50,7 @@ class ImageResult:
     error: str | None = None
     seconds: float = 0.0
     scale: float = 1.0
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -80,6 +82,7 @@ class InstanceOutput:
     height: int
     scale: float
     tokens: tuple[Token, ...]
+    warnings: tuple[str, ...] = ()  # why an extractor gave up on part of the image
 
 
 def extract_instance(
@@ -95,8 +98,11 @@ def extract_instance(
     Raises InputError for a bad image; whatever the plugin raises passes through.
     """
     image = with_scale(decode(data, source, max_pixels=max_pixels), scale)
-    tokens = tuple(extractor.extract(image, config))
-    return InstanceOutput(image.id, image.width, image.height, image.scale, tokens)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tokens = tuple(extractor.extract(image, config))
+    said = tuple(dict.fromkeys(f"{extractor.token_type}: {w.message}" for w in caught))
+    return InstanceOutput(image.id, image.width, image.height, image.scale, tokens, said)
 
 
 def process_image(
@@ -113,6 +119,7 @@ def process_image(
         data = ref.read()
         found = plugins.extractors()
         tokens: list[Token] = []
+        said: list[str] = []
         out: InstanceOutput | None = None
         for token_type in types:
             extractor = found.get(token_type)
@@ -120,6 +127,7 @@ def process_image(
                 raise UsageError(f"no extractor for token type {token_type!r}")
             out = extract_instance(data, ref.path, extractor, config.get(token_type, {}), max_pixels, scale)
             tokens.extend(out.tokens)
+            said.extend(out.warnings)
     except InputError as exc:
         return ImageResult(path, error=exc.reason, seconds=time.perf_counter() - start)
     except Exception as exc:  # a plugin's bug must fail this image only
@@ -130,7 +138,7 @@ def process_image(
         return ImageResult(path, seconds=time.perf_counter() - start)
     return ImageResult(
         path, out.image_id, out.width, out.height, tuple(tokens), None, time.perf_counter() - start,
-        out.scale,
+        out.scale, tuple(said),
     )
 
 
@@ -377,7 +385,7 @@ def _image_results(
         result = ImageResult(
             first.instance.source, first.instance.image_id, meta.width if meta else 0,
             meta.height if meta else 0, tokens, error, sum(o.seconds for o in parts),
-            meta.scale if meta else 1.0,
+            meta.scale if meta else 1.0, tuple(w for o in outs for w in o.warnings),
         )
         report.append(result)
         good.append(replace(result, error=None))

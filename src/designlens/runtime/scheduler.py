@@ -90,13 +90,14 @@ def _read(ref: ImageRef) -> tuple[bytes, str]:
 
 def output_to_data(out: InstanceOutput) -> dict[str, Any]:
     return {"image_id": out.image_id, "width": out.width, "height": out.height, "scale": out.scale,
-            "tokens": [token_to_data(t) for t in out.tokens]}
+            "tokens": [token_to_data(t) for t in out.tokens], "warnings": list(out.warnings)}
 
 
 def output_from_data(data: Mapping[str, Any]) -> InstanceOutput:
     return InstanceOutput(
         str(data["image_id"]), int(data["width"]), int(data["height"]), float(data["scale"]),
         tuple(token_from_data(t) for t in data["tokens"]),
+        tuple(str(w) for w in data.get("warnings", ())),
     )
 
 

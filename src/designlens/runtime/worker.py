@@ -178,6 +178,7 @@ class WorkerHost:
             "height": out.height,
             "scale": out.scale,
             "tokens": [token_to_data(t) for t in out.tokens],
+            "warnings": list(out.warnings),
             "seconds": time.perf_counter() - start,
         }
 

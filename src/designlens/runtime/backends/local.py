@@ -82,6 +82,7 @@ def _output(result: Any) -> InstanceOutput:
             height=int(result["height"]),
             scale=float(result["scale"]),
             tokens=tuple(token_from_data(t) for t in result["tokens"]),
+            warnings=tuple(str(w) for w in result.get("warnings", ())),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise TokenFormatError(f"{type(exc).__name__}: {exc}") from None
