@@ -239,12 +239,12 @@ def serve(
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="TCP port.")] = 8000,
     db: Annotated[
         str | None,
-        typer.Option("--db", help="Job store: SQLAlchemy URL or SQLite file [env DESIGNLENS_DATABASE_URL]."),
+        typer.Option("--db", help="Job store: SQLAlchemy URL or SQLite file (env DESIGNLENS_DATABASE_URL)."),
     ] = None,
     data_dir: Annotated[
         str | None,
         typer.Option(
-            "--data-dir", help="Images and exports [env DESIGNLENS_DATA_DIR; default beside the store]."
+            "--data-dir", help="Images and exports (env DESIGNLENS_DATA_DIR; default beside the store)."
         ),
     ] = None,
     workers: Annotated[
