@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
 import zipfile
 from collections.abc import Iterator
@@ -225,7 +226,12 @@ def test_metrics_expose_jobs_instances_latency_restarts_and_queue(
 def test_openapi_and_docs_are_served(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
     assert "/api/v1/jobs/{job_id}/events" in schema["paths"]
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    urls = re.findall(r"""(?:src|href|url)\s*[=:]\s*['"]([^'"]+)""", docs.text)
+    assert urls and all(u.startswith("/") for u in urls), urls  # packaged assets only: no CDN
+    for url in urls:
+        assert client.get(url).status_code == 200, url
     assert json.dumps(schema)
 
 

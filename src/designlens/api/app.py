@@ -62,6 +62,23 @@ def worker_probe(settings: ServiceSettings) -> Callable[[], str]:
     return check
 
 
+def mount_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs from the swagger-ui-bundle package, so the docs need no network either."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+    from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
+
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json", title="designlens API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js", swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon-32x32.png",
+        )
+
+
 def create_app(settings: ServiceSettings) -> FastAPI:
     """The service's ASGI app over `settings` (store, data directory, limits, tokens)."""
     metrics = ServiceMetrics()
@@ -108,6 +125,8 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         version=__version__,
         description="Turn UI screenshots into W3C design tokens. Errors are RFC 9457 problem+json.",
         lifespan=lifespan,
+        docs_url=None,  # served below from packaged assets: no CDN
+        redoc_url=None,
     )
     app.add_middleware(BodyLimit, limit=settings.limits.max_body_bytes)
     app.add_middleware(ServerTiming)
@@ -136,4 +155,5 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         return FileResponse(STATIC / "index.html", media_type="text/html")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    mount_docs(app)
     return app
