@@ -16,8 +16,11 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 # Node tools for the export-consumer tests, from the committed lockfile, offline afterwards.
+# `npm install`, not `npm ci`: npm 11 refuses `ci` for Tailwind's per-platform optional
+# packages ("Missing: @tailwindcss/oxide-... from lock file") although `install` resolves the
+# same pinned tree from the same lockfile and leaves it unchanged.
 if [ -f tools/package-lock.json ]; then
   if [ ! -d tools/node_modules ] || [ tools/package-lock.json -nt tools/node_modules/.package-lock.json ]; then
-    (cd tools && npm ci --no-audit --no-fund --loglevel=error)
+    (cd tools && npm install --no-audit --no-fund --loglevel=error)
   fi
 fi

@@ -152,7 +152,8 @@ def node_tools() -> Path:
     if not (BIN / "tz").exists():
         npm = shutil.which("npm")
         assert npm, "npm is needed to install the export consumers (tools/package-lock.json)"
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=TOOLS, check=True)
+        # `install`, not `ci`: see scripts/system-deps.sh (npm 11 and Tailwind's optional packages)
+        subprocess.run([npm, "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=TOOLS, check=True)
     return BIN
 
 
