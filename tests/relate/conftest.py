@@ -17,5 +17,5 @@ def tools_dir() -> Path:
     if not (TOOLS / "node_modules" / "apca-w3").exists():
         npm = shutil.which("npm")
         assert npm, "npm is needed to install tools/package-lock.json"
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=TOOLS, check=True)
+        subprocess.run([npm, "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=TOOLS, check=True)
     return TOOLS
