@@ -41,9 +41,12 @@ class RayBackend:
             raise UsageError("--backend ray needs Ray: pip install 'designlens[ray]'") from None
         self._ray = ray
         if not ray.is_initialized():
+            # A Ray started here runs its workers at our priority (Ray's default is nice 15, which
+            # starves them next to anything else on a shared machine); a cluster keeps its own setting.
+            system = {"worker_niceness": 0} if runtime.ray_address is None else None
             ray.init(
                 address=runtime.ray_address, include_dashboard=False, log_to_driver=False,
-                logging_level=logging.WARNING, configure_logging=False,
+                logging_level=logging.WARNING, configure_logging=False, _system_config=system,
             )
         self._task = ray.remote(max_retries=MAX_RETRIES, retry_exceptions=False)(extract_task)
         cpus = int(ray.cluster_resources().get("CPU", 1))  # type: ignore[no-untyped-call]
