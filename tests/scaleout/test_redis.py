@@ -8,6 +8,7 @@ import subprocess
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,9 +24,13 @@ from tests.scaleout.so_helpers import REDIS, REDIS_START, SLOWPLUG, run, wait_fo
 
 
 @pytest.fixture
-def prefix() -> str:
-    """A key prefix of this test's own, so parallel runs on the shared server never meet."""
-    return f"dltest:{uuid.uuid4().hex[:10]}"
+def prefix() -> Iterator[str]:
+    """A key prefix of this test's own, so parallel runs on the shared server never meet; removed after."""
+    value = f"dltest:{uuid.uuid4().hex[:10]}"
+    yield value
+    client = redis.Redis.from_url(REDIS)
+    for key in client.scan_iter(f"{value}:*"):
+        client.delete(key)
 
 
 def _restart_redis() -> None:
