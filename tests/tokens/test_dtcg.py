@@ -24,7 +24,8 @@ from designlens.tokens import (
 )
 from designlens.tokens.dtcg import dumps, loads, to_dtcg
 
-SCHEMA_DIR = Path(__file__).resolve().parents[3] / "shared" / "dtcg-schema"
+# The official DTCG 2025.10 schemas, vendored with the tests (shared/dtcg-schema is their source).
+SCHEMA_DIR = Path(__file__).resolve().parents[1] / "export" / "dtcg-schema"
 
 
 def every_kind() -> TokenSet:
