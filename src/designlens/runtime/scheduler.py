@@ -39,6 +39,8 @@ class Recorder(Protocol):
 
 
 class NullRecorder:
+    """Records nothing: library calls without a store keep no job log (each hook is a no-op)."""
+
     def image_seen(self, image_id: str, source: str, size: int) -> None:
         pass
 
