@@ -142,9 +142,23 @@ def process_image(
     )
 
 
+_DETECTED_SCALES: dict[str, float] = {}  # image id -> detected scale, for this process
+
+
 def with_scale(image: DecodedImage, scale: Scale) -> DecodedImage:
-    """The image with its device scale set: given, or detected when `auto`."""
-    value = detect_scale(image.pixels) if scale == "auto" else float(scale)
+    """The image with its device scale set: given, or detected when `auto`.
+
+    Detection is remembered per image id, so the instances of one image (one per token
+    type) that land in the same worker detect it once.
+    """
+    if scale == "auto":
+        value = _DETECTED_SCALES.get(image.id)
+        if value is None:
+            if len(_DETECTED_SCALES) >= 1024:
+                _DETECTED_SCALES.clear()
+            value = _DETECTED_SCALES[image.id] = detect_scale(image.pixels)
+    else:
+        value = float(scale)
     if value <= 0:
         raise UsageError(f"scale must be positive, got {scale!r}")
     return replace(image, scale=value)
