@@ -11,10 +11,24 @@ import httpx2
 import pytest
 
 from designlens.pipeline import extract, render_exports
-from tests.api.conftest import LiveServer, read_sse, wait_status
+from tests.api.conftest import LiveServer, png_bytes, read_sse, wait_status
 
 pytestmark = pytest.mark.timeout(150)
-TYPES = "color,layout"
+TYPES = "color,layout,typography"
+INSTANCES = 6 * 3  # six screens, three token types
+
+
+@pytest.fixture(scope="module")
+def busy_screens(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Six full-size screens: enough work that the job is still running after its first
+    instances (the job log flushes every 0.25 s; a job of tiny images can finish in one)."""
+    folder = tmp_path_factory.mktemp("busy")
+    out = []
+    for i in range(6):
+        path = folder / f"screen-{i}.png"
+        path.write_bytes(png_bytes(1280 - 16 * i, 800))
+        out.append(path)
+    return out
 
 
 def stream_events(
@@ -34,10 +48,10 @@ def stream_events(
 
 
 def test_sse_streams_live_in_order_survives_sigkill_and_resumes_with_last_event_id(
-    live_server: Callable[..., LiveServer], screens: list[Path], tmp_path: Path
+    live_server: Callable[..., LiveServer], busy_screens: list[Path], tmp_path: Path
 ) -> None:
     server = live_server()
-    files = [("files", (p.name, p.read_bytes(), "image/png")) for p in screens]
+    files = [("files", (p.name, p.read_bytes(), "image/png")) for p in busy_screens]
     created = httpx2.post(f"{server.url}/api/v1/jobs", files=files, data={"types": TYPES}, timeout=30)
     assert created.status_code == 202, created.text
     job_id = created.json()["id"]
@@ -69,7 +83,7 @@ def test_sse_streams_live_in_order_survives_sigkill_and_resumes_with_last_event_
     got2 = [e for e in stream_events(events_url, got1[-1]["id"]) if "event" in e]
     assert got2[-1]["event"] == "job.completed"
     final = wait_status(lambda p: httpx2.get(restarted.url + p, timeout=10), job_id, ("completed",), 30)
-    assert final["counts"] == {"complete": 12, "failed": 0, "pending": 0, "total": 12}
+    assert final["counts"] == {"complete": INSTANCES, "failed": 0, "pending": 0, "total": INSTANCES}
 
     # Nothing lost, nothing repeated: the two connections together are exactly the job log.
     everything = [e for e in stream_events(events_url, None) if "event" in e]
@@ -81,7 +95,7 @@ def test_sse_streams_live_in_order_survives_sigkill_and_resumes_with_last_event_
     for e in everything:
         if e["event"] == "instance.completed" and not e["data"]["resumed"]:
             fresh[e["data"]["instance"]] = fresh.get(e["data"]["instance"], 0) + 1
-    assert len(fresh) == 12 and set(fresh.values()) == {1}
+    assert len(fresh) == INSTANCES and set(fresh.values()) == {1}
 
     # And the tokens are exactly those of an uninterrupted run over the same images.
     stored = sorted((tmp_path / "data" / "images").rglob("*.png"))
