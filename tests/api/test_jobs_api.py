@@ -175,9 +175,11 @@ def test_other_content_types_are_refused_with_415(client: TestClient) -> None:
 
 
 def test_delete_cancels_a_running_job_and_a_queued_one(client: TestClient, screens: list[Path]) -> None:
-    files = [("files", (f"{i}-{p.name}", p.read_bytes() + bytes([i]), "image/png"))
-             for i in range(2) for p in screens]
-    running = client.post("/api/v1/jobs", files=files, data={"types": "color,layout"}).json()
+    # Enough full-size work (16 screens x 3 types) that the job is still running when it is
+    # cancelled after its first instance, however fast extraction gets.
+    big = png_bytes(1280, 800)
+    files = [("files", (f"{i}-big.png", big + bytes([i]), "image/png")) for i in range(16)]
+    running = client.post("/api/v1/jobs", files=files, data={"types": "color,layout,typography"}).json()
     queued = client.post("/api/v1/jobs", files=files[:1], data={"types": "color"}).json()
     deadline = time.monotonic() + 60
     while client.get(f"/api/v1/jobs/{running['id']}").json()["counts"]["complete"] < 1:
