@@ -256,6 +256,11 @@ def serve(
     ray_address: Annotated[
         str | None, typer.Option("--ray-address", help="Ray cluster [env DESIGNLENS_RAY_ADDRESS].")
     ] = None,
+    bus: Annotated[
+        str | None,
+        typer.Option("--bus", help="Redis Streams bus (redis://...) for SSE across API processes "
+                     "[env DESIGNLENS_BUS_URL]."),
+    ] = None,
 ) -> None:
     """Serve the HTTP API, live progress (SSE) and the web page; resumes unfinished jobs.
 
@@ -270,6 +275,8 @@ def serve(
         os.environ["DESIGNLENS_BACKEND"] = backend
     if ray_address:
         os.environ["DESIGNLENS_RAY_ADDRESS"] = ray_address
+    if bus:  # read by ServiceSettings.from_env
+        os.environ["DESIGNLENS_BUS_URL"] = bus
 
     try:
         run_server(host, port, db, data_dir, workers or None)

@@ -27,7 +27,7 @@ from designlens.api.metrics import ServiceMetrics
 from designlens.api.problems import Problem
 from designlens.api.routes import api_router, system_router
 from designlens.api.settings import ServiceSettings
-from designlens.api.sse import Feeds
+from designlens.api.sse import EventSource, Feeds, StoreSource
 
 STATIC = Path(__file__).parent / "static"
 PROBE_TTL = 30.0
@@ -90,7 +90,14 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         jobs = JobService(settings, metrics)
         app.state.jobs = jobs
-        app.state.feeds = Feeds(jobs.events_after, settings.poll_interval)
+        source: EventSource
+        if settings.bus:
+            from designlens.bus.redis import LogSource
+
+            source = LogSource(settings.bus, jobs.events_after)
+        else:
+            source = StoreSource(jobs.events_after, settings.poll_interval)
+        app.state.feeds = Feeds(source)
         await asyncio.to_thread(jobs.start)
         try:
             yield

@@ -21,7 +21,7 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
 
@@ -36,6 +36,9 @@ from designlens.relate.graph import Relationship, TokenGraph
 from designlens.store.database import Store
 from designlens.store.repositories import JobRow, StoredEvent
 from designlens.tokens import TokenSet
+
+if TYPE_CHECKING:
+    from designlens.bus.redis import LogRelay
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +103,14 @@ class JobService:
         self._status_cache: dict[str, tuple[float, bytes]] = {}
         self._inflight: dict[str, asyncio.Future[bytes]] = {}
         self._cancels: set[str] = set()  # jobs a user cancelled through this process
+        self.relay: LogRelay | None = None
+        self._relaying: set[str] = set()  # running jobs whose committed log goes to the bus
+        if settings.bus:
+            from designlens.bus import open_bus
+            from designlens.bus.redis import LogRelay
+
+            open_bus(settings.bus)  # UsageError for a URL that is not redis://
+            self.relay = LogRelay(settings.bus, self.events_after)
         # Plugin discovery costs tens of ms a call: do it once per process.
         self.extractors = plugins.extractors()
         self.exporters = plugins.exporters()
@@ -113,6 +124,9 @@ class JobService:
             thread = threading.Thread(target=self._runner, name=f"designlens-job-{i}", daemon=True)
             thread.start()
             self._threads.append(thread)
+        if self.relay is not None:
+            relay = threading.Thread(target=self._relay_loop, name="designlens-relay", daemon=True)
+            relay.start()
         return self.resume_orphans()
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -131,6 +145,10 @@ class JobService:
         deadline = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
+        if self.relay is not None:
+            for job_id in list(self._relaying):
+                self._relay_now(job_id)
+            self.relay.close()
         self.store.close()
 
     def resume_orphans(self) -> list[str]:
@@ -210,6 +228,20 @@ class JobService:
 
     # --- running -----------------------------------------------------------------------
 
+    def _relay_loop(self) -> None:
+        """With a bus: copy each running job's newly committed events to its Redis log stream,
+        every `poll_interval`; one thread however many jobs run."""
+        while not self.stopping.wait(self.settings.poll_interval):
+            for job_id in list(self._relaying):
+                self._relay_now(job_id)
+
+    def _relay_now(self, job_id: str) -> None:
+        if self.relay is not None:
+            try:
+                self.relay.relay(job_id)
+            except Exception:  # the store is briefly away: the next tick sends it
+                log.debug("job %s: relaying its log failed", job_id, exc_info=True)
+
     def _enqueue(self, job_id: str) -> None:
         self._queue.put(job_id)
         self.metrics.queue_depth.set(self._queue.qsize())
@@ -249,16 +281,22 @@ class JobService:
                 counts["ended"] += 1
 
         bus.subscribe(on_event)
+        run_bus: Any = bus
+        if self.settings.bus:  # live events for other processes, and wakes idle queue workers
+            from designlens.bus import open_bus
+
+            run_bus = open_bus(self.settings.bus, bus)
         runtime = RuntimeOptions(
             workers=self.settings.workers, grace=self.settings.grace, call_timeout=self.settings.call_timeout,
             worker_argv=worker_argv(),
         )
         with self._lock:
             self._running.add(job_id)
+        self._relaying.add(job_id)
         self.metrics.jobs_running.inc()
         try:
             result = extract(
-                [], resume=job_id, db=self.settings.db, bus=bus, runtime=runtime,
+                [], resume=job_id, db=self.settings.db, bus=run_bus, runtime=runtime,
                 cache=self.settings.cache_dir,
             )
         except Interrupted:
@@ -279,6 +317,10 @@ class JobService:
             self.metrics.jobs_running.dec()
             with self._lock:
                 self._running.discard(job_id)
+            self._relaying.discard(job_id)
+            self._relay_now(job_id)  # the last events (job.completed, or _end's job.failed)
+            if run_bus is not bus:
+                run_bus.close()
         self.metrics.job_finished("completed", result.stats)
         try:
             self.exports(job_id)  # render once now, so the first download is instant
@@ -295,6 +337,7 @@ class JobService:
                         "data": {"status": status, "error": error}, "at": time.time()}],
             )
             self.store.jobs.set_status(conn, job_id, status, error)
+        self._relay_now(job_id)
 
     # --- reading ------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 from designlens.api.jobs import ZIP_NAME, JobService, all_formats, normalize_list
 from designlens.api.problems import MEDIA_TYPE, Problem
 from designlens.api.uploads import Upload, check_pixels, expand
-from designlens.store.repositories import JobRow
+from designlens.store.repositories import JobRow, StoredEvent
 
 DEFAULT_TYPES = ("color", "layout")
 PROBLEM = {"content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}}
@@ -191,12 +191,14 @@ def api_router(guard: Any) -> APIRouter:
         after `job.completed` or `job.failed`."""
         after = int(last_event_id) if last_event_id and last_event_id.strip().isdigit() else 0
         settings = request.app.state.settings
-        async for event in request.app.state.feeds.stream(row.id, after, settings.keepalive):
-            if event is None:
+        def render(event: StoredEvent) -> str:  # once per event and API process, not per stream
+            return json.dumps(svc.public_event(row, event))
+
+        async for item in request.app.state.feeds.stream(row.id, after, settings.keepalive, render):
+            if item is None:
                 yield ServerSentEvent(comment="keep-alive")
             else:
-                data = json.dumps(svc.public_event(row, event))
-                yield ServerSentEvent(event=event.name, id=str(event.seq), raw_data=data)
+                yield ServerSentEvent(event=item.name, id=str(item.seq), raw_data=item.data)
 
     @api.get("/jobs/{job_id}/tokens", responses={404: PROBLEM, 409: PROBLEM})
     def job_tokens(svc: Service, row: Job) -> FileResponse:

@@ -17,6 +17,7 @@ TOKENS_ENV = "DESIGNLENS_API_TOKENS"
 DATA_ENV = "DESIGNLENS_DATA_DIR"
 URL_ALLOW_ENV = "DESIGNLENS_URL_ALLOW"
 KEEPALIVE_ENV = "DESIGNLENS_SSE_KEEPALIVE"
+BUS_ENV = "DESIGNLENS_BUS_URL"  # redis://...: SSE from Redis Streams, many API processes serve a job
 RATE_ENV = "DESIGNLENS_RATE_LIMIT"  # "RATE[,BURST]" requests per second per token; 0 turns it off
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -51,7 +52,8 @@ class ServiceSettings:
     workers: int | None = None  # worker processes per running job; None: one per core
     max_running_jobs: int = 1  # jobs extracting at once; the others wait queued
     keepalive: float = 15.0  # seconds of silence before an SSE keep-alive comment
-    poll_interval: float = 0.1  # how often a watched job's log is read for new events
+    poll_interval: float = 0.1  # how often a watched (or, with a bus, a running) job's log is read
+    bus: str | None = None  # Redis Streams URL; None: SSE reads the store (one process, or a shared store)
     grace: float = 2.0  # seconds running instances get to finish after a cancel
     call_timeout: float = 120.0  # seconds per instance before its worker is killed
 
@@ -70,7 +72,7 @@ class ServiceSettings:
         allow = parse_networks(os.environ.get(URL_ALLOW_ENV, ""))
         values: dict[str, object] = {
             "db": url, "data_dir": Path(data_dir), "tokens": tokens, "url_allow": allow,
-            "cache_dir": Path(data_dir) / "results",
+            "cache_dir": Path(data_dir) / "results", "bus": os.environ.get(BUS_ENV) or None,
         }
         if os.environ.get(RATE_ENV):
             rate, _, burst = os.environ[RATE_ENV].partition(",")

@@ -148,6 +148,8 @@ class ImageStore:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root) / "images"
+        self._root_resolved = self.root.resolve()
+        self._names: dict[str, str] = {}
 
     def put(self, upload: Upload) -> Path:
         """Store the bytes (once per SHA-256) and return the file's path; writes are atomic."""
@@ -169,12 +171,20 @@ class ImageStore:
         return target
 
     def display_name(self, path: str) -> str:
-        """What a user calls a stored image: its file name, not the server's path."""
-        try:
-            rel = Path(path).resolve().relative_to(self.root.resolve())
-        except ValueError:
-            return Path(path).name
-        return rel.name
+        """What a user calls a stored image: its file name, not the server's path.
+
+        Remembered: every SSE event and status read asks, and resolving a path is a few
+        system calls on the event loop."""
+        name = self._names.get(path)
+        if name is None:
+            try:
+                name = Path(path).resolve().relative_to(self._root_resolved).name
+            except ValueError:
+                name = Path(path).name
+            if len(self._names) > 100_000:
+                self._names.clear()
+            self._names[path] = name
+        return name
 
     def image_path(self, image_id: str) -> Path | None:
         if not re.fullmatch(r"[0-9a-f]{64}", image_id):

@@ -29,6 +29,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from designlens.events import Event, EventBus, Subscriber
+from designlens.store.repositories import StoredEvent
 
 log = logging.getLogger(__name__)
 ERRORS = (redis.ConnectionError, redis.TimeoutError)
@@ -282,3 +283,156 @@ class StreamReader:
 def _id_key(entry_id: bytes) -> tuple[int, int]:
     ms, _, seq = entry_id.decode().partition("-")
     return int(ms), int(seq or 0)
+
+
+# -- the committed job log on Redis: what the service's SSE reads across API processes -------------
+
+def log_stream(prefix: str, job_id: str) -> str:
+    """`{prefix}:log:{job}`: the job's committed events, entry id `<store seq>-0`.
+
+    Apart from the live `{prefix}:job:{job}` stream on purpose: that one carries events as they
+    are published, before the job log commits them (a killed run's last ones never are),
+    this one only what the store holds, with the store's ids, so `Last-Event-ID` means the
+    same thing whichever API process (or the store itself) answers."""
+    return f"{prefix}:log:{job_id}"
+
+
+def _log_fields(event: StoredEvent) -> dict[str, str]:
+    return {"name": event.name, "version": str(event.version), "at": repr(event.at),
+            "data": json.dumps(dict(event.data), sort_keys=True, default=str)}
+
+
+def _stored(job_id: str, entry_id: bytes, fields: Mapping[bytes, bytes]) -> StoredEvent:
+    f = {k.decode(): v.decode() for k, v in fields.items()}
+    seq = int(entry_id.decode().partition("-")[0])
+    return StoredEvent(seq, job_id, int(f["version"]), f["name"], json.loads(f["data"]), float(f["at"]))
+
+
+class LogRelay:
+    """Copies a job's committed log from the store to its Redis log stream (the API process
+    running the job does this). Explicit entry ids make it idempotent: an entry Redis already
+    holds is refused, so a relay restarted, or two relays on one job, never duplicate one."""
+
+    def __init__(
+        self, url: str, read: Callable[[str, int], list[StoredEvent]], *, prefix: str = "designlens",
+        maxlen: int = 100_000, ttl: int = 86_400,
+    ) -> None:
+        self.client = _client(url)
+        self.url = url
+        self.read = read
+        self.prefix = prefix
+        self.maxlen = maxlen
+        self.ttl = ttl
+        self._sent: dict[str, int] = {}  # job -> highest seq Redis is known to hold
+        self._warned = False
+
+    def last_seq(self, job_id: str) -> int:
+        newest: Any = self.client.xrevrange(log_stream(self.prefix, job_id), count=1)
+        return int(newest[0][0].decode().partition("-")[0]) if newest else 0
+
+    def publish(self, job_id: str, events: list[StoredEvent]) -> None:
+        stream = log_stream(self.prefix, job_id)
+        pipe = self.client.pipeline(transaction=False)
+        for event in events:
+            pipe.xadd(stream, _log_fields(event), id=f"{event.seq}-0",  # type: ignore[arg-type]
+                      maxlen=self.maxlen, approximate=True)
+        if any(e.name in ("job.completed", "job.failed") for e in events):
+            pipe.expire(stream, self.ttl)
+        for reply in pipe.execute(raise_on_error=False):
+            if isinstance(reply, redis.ResponseError) and "equal or smaller" not in str(reply):
+                raise reply
+
+    def relay(self, job_id: str) -> int:
+        """Send what the store holds beyond what Redis holds; returns how many were sent.
+        Never raises for an unreachable Redis (readers fall back to the store)."""
+        try:
+            last = self._sent.get(job_id)
+            if last is None:
+                last = self.last_seq(job_id)
+            sent = 0
+            while rows := self.read(job_id, last):
+                self.publish(job_id, rows)
+                last = rows[-1].seq
+                sent += len(rows)
+            self._sent[job_id] = last
+            if self._warned:
+                log.warning("event bus %s reachable again: job logs relayed", self.url)
+                self._warned = False
+            return sent
+        except ERRORS as exc:
+            self._sent.pop(job_id, None)  # after a Redis restart, ask it again what it holds
+            if not self._warned:
+                log.warning("event bus %s unreachable (%s); SSE reads the store", self.url, exc)
+                self._warned = True
+            return 0
+
+    def forget(self, job_id: str) -> None:
+        self._sent.pop(job_id, None)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+class LogSource:
+    """`designlens.api.sse.EventSource` on the Redis log stream (redis.asyncio, blocking XREAD).
+
+    The store stays the record: the first read of a job, any gap in the per-job versions (the
+    stream was trimmed, expired or its relay started late) and every `fallback` seconds without
+    news read the store instead, so a stream is complete even when Redis is not."""
+
+    def __init__(
+        self, url: str, read: Callable[[str, int], list[StoredEvent]], *, prefix: str = "designlens",
+        block: float = 1.0, fallback: float = 2.0,
+    ) -> None:
+        import redis.asyncio as aioredis
+
+        self.client = aioredis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=block + 5)
+        self.read = read
+        self.prefix = prefix
+        self.block_ms = max(1, int(block * 1000))
+        self.fallback = fallback
+        self._quiet: dict[tuple[str, int], float] = {}
+        self.store_reads = 0
+        self.bus_reads = 0
+
+    async def _from_store(self, job_id: str, after: int) -> list[StoredEvent]:
+        import asyncio
+
+        self.store_reads += 1
+        return await asyncio.to_thread(self.read, job_id, after)
+
+    async def batch(self, job_id: str, after: int, version: int) -> list[StoredEvent]:
+        import asyncio
+
+        stream = log_stream(self.prefix, job_id)
+        key = (job_id, after)
+        first = key not in self._quiet  # nothing read since `after`: look now, without waiting
+        if first and len(self._quiet) > 10_000:  # feeds that ended without their terminal event
+            self._quiet.clear()
+        since = self._quiet.setdefault(key, time.monotonic())
+        try:
+            reply: Any = await self.client.xread(
+                {stream: f"{after}-0"}, count=1000, block=None if first else self.block_ms
+            )
+        except ERRORS:
+            await asyncio.sleep(0.5)
+            return self._take(key, await self._from_store(job_id, after))
+        rows = [_stored(job_id, i, f) for _, entries in reply or [] for i, f in entries if f]
+        if rows:
+            if rows[0].version != version + 1:  # the stream lacks some: the store has them all
+                return self._take(key, await self._from_store(job_id, after))
+            self.bus_reads += 1
+            return self._take(key, rows)
+        if first or time.monotonic() - since >= self.fallback:
+            self._quiet[key] = time.monotonic()
+            return self._take(key, await self._from_store(job_id, after))
+        return []
+
+    def _take(self, key: tuple[str, int], rows: list[StoredEvent]) -> list[StoredEvent]:
+        if rows:  # the feed moves past `after`: its quiet clock starts again, and it waits on Redis
+            self._quiet.pop(key, None)
+            self._quiet[(key[0], rows[-1].seq)] = time.monotonic()
+        return rows
+
+    async def close(self) -> None:
+        await self.client.aclose()
