@@ -104,6 +104,47 @@ def test_a_gradient_hero_does_not_flood_the_palette() -> None:
     assert len(set(found) - set(UI_PAINT)) <= 1
 
 
+def _jpeg_with_gradient_hero(**config: object) -> list[str]:
+    img = draw_ui()
+    t = np.linspace(0, 1, 900)[None, :, None]
+    start, end = np.array([109, 63, 234]), np.array([211, 41, 130])  # violet to pink, 900 px wide
+    hero = np.repeat((start + (end - start) * t).astype(np.uint8), 160, axis=0)
+    img.paste(Image.fromarray(hero), (40, 600))
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", quality=85)
+    decoded = decode(buf.getvalue(), "hero.jpg")
+    assert decoded.lossy
+    return hexes(decoded.pixels, lossy=True, **config)
+
+
+def test_a_gradient_hero_in_a_jpeg_does_not_become_plateau_colors() -> None:
+    # Denoising turns the JPEG's gradient into a few wide plateaus whose values lie far apart;
+    # the seams between them are no edges in the decoded pixels, so they are one gradient.
+    found = _jpeg_with_gradient_hero()
+    regions = _within(found, ["#ffffff", "#f1f3f5", "#1f2937", "#2563eb"])
+    assert all(regions.values()), regions
+    violet_to_pink = [h for h in found if int(h[1:3], 16) > 100 and int(h[5:7], 16) > 120
+                      and int(h[3:5], 16) < 70]
+    assert violet_to_pink == [], violet_to_pink
+
+
+def test_without_the_seam_test_the_jpeg_gradient_would_flood_the_palette() -> None:
+    """Guards the test above: it fails when lossy gradients are not recognised."""
+    found = _jpeg_with_gradient_hero(lossy_gradient_chain=10_000)
+    assert sum(int(h[1:3], 16) > 100 and int(h[5:7], 16) > 120 and int(h[3:5], 16) < 70 for h in found) >= 2
+
+
+def _within(found: list[str], wanted: list[str]) -> dict[str, bool]:
+    """Whether each wanted paint has a found color within CIEDE2000 2.0."""
+    from designlens.colorspace import delta_e_2000, rgb_to_lab
+
+    def lab(hs: list[str]) -> np.ndarray:
+        return rgb_to_lab(np.array([[int(h[i:i + 2], 16) for i in (1, 3, 5)] for h in hs], dtype=float))
+
+    de = delta_e_2000(lab(wanted)[:, None, :], lab(found)[None, :, :])
+    return {h: bool(de[i].min() <= 2.0) for i, h in enumerate(wanted)}
+
+
 def _display_p3_profile() -> bytes:
     """sRGB's ICC profile with its colorants swapped for Display P3's (D50-adapted, as Apple ships).
 

@@ -37,6 +37,7 @@ DEFAULTS: dict[str, Any] = {
     "gradient_chain": 5,  # this many such bands in a row make a gradient
     "lossy": False,  # denoise first (set for JPEG/WebP sources)
     "lossy_radius": 4,  # RGB units: JPEG noise on flat paint stays within a few units
+    "lossy_gradient_chain": 3,  # denoised gradients keep fewer, wider bands
     "ink_spike": 8.0,  # an ink holds this many times the pixels of the values around it on its ramp
     "texture_window": 9,  # px: neighbourhood for texture density
     "texture_density": 0.45,  # share of the window in small steps that makes it texture
@@ -87,16 +88,17 @@ def _count_colors(
 
 
 def _between(
-    p: npt.NDArray[np.int16], a: npt.NDArray[np.int16], b: npt.NDArray[np.int16]
+    p: npt.NDArray[np.int16], a: npt.NDArray[np.int16], b: npt.NDArray[np.int16], slack: float = 0.0
 ) -> npt.NDArray[np.bool_]:
-    """True where p lies strictly inside segment a-b in RGB (a blend of a and b)."""
+    """True where p lies strictly inside segment a-b in RGB (a blend of a and b), give or
+    take `slack` RGB units of noise."""
     d = (b - a).astype(np.float32)
     v = (p - a).astype(np.float32)
     dd = (d * d).sum(axis=-1)
     t = (v * d).sum(axis=-1) / np.maximum(dd, 1.0)
     resid = v - t[..., None] * d
     dist2 = (resid * resid).sum(axis=-1)
-    tol = 3.0 + 0.08 * np.sqrt(dd)
+    tol = 3.0 + slack + 0.08 * np.sqrt(dd)
     return np.asarray((dd >= 144.0) & (t > 0.0) & (t < 1.0) & (dist2 <= tol * tol))
 
 
@@ -199,7 +201,9 @@ def _strong_contacts(
     return contact.astype(np.int64), strong
 
 
-def _touching_blends(strong: npt.NDArray[np.bool_], crgb: npt.NDArray[np.int16]) -> npt.NDArray[np.bool_]:
+def _touching_blends(
+    strong: npt.NDArray[np.bool_], crgb: npt.NDArray[np.int16], slack: float = 0.0
+) -> npt.NDArray[np.bool_]:
     """Per candidate: a blend of two candidates it touches (the soft edge of a button on a page)."""
     k = crgb.shape[0]
     result = np.zeros(k, dtype=bool)
@@ -209,27 +213,67 @@ def _touching_blends(strong: npt.NDArray[np.bool_], crgb: npt.NDArray[np.int16])
             continue
         ia, ib = np.triu_indices(near.size, k=1)
         me = np.broadcast_to(crgb[i], (ia.size, 3))
-        result[i] = bool(_between(me, crgb[near[ia]], crgb[near[ib]]).any())
+        result[i] = bool(_between(me, crgb[near[ia]], crgb[near[ib]], slack).any())
     return result
 
 
-def _gradient_steps(
-    strong: npt.NDArray[np.bool_],
-    crgb: npt.NDArray[np.int16],
-    region: npt.NDArray[np.bool_],
-    counts: npt.NDArray[np.int64],
-    max_step: int,
-    min_chain: int,
+def _band_links(
+    strong: npt.NDArray[np.bool_], crgb: npt.NDArray[np.int16], region: npt.NDArray[np.bool_], max_step: int
 ) -> npt.NDArray[np.bool_]:
-    """Per candidate: part of a gradient, i.e. a chain of >= `min_chain` flat bands, each
-    touching the next and a few units from it. Banded (undithered) gradients are exactly
-    that; UI paint never is: neighbouring surfaces differ by more, and never many in a row.
+    """Candidates that could be neighbouring bands of one gradient: touching, a few units apart.
+
     Thin colors (glyph edges) never link, or text would chain a page's background away.
     """
     k = crgb.shape[0]
     step = np.abs(crgb[:, None, :] - crgb[None, :, :]).max(axis=-1)
     linked = (strong | strong.T) & (step <= max_step) & ~np.eye(k, dtype=bool)
-    linked &= region[:, None] | region[None, :]
+    return np.asarray(linked & (region[:, None] | region[None, :]))
+
+
+def _soft_links(
+    raw: npt.NDArray[np.uint8],
+    index: npt.NDArray[np.int32],
+    cand: npt.NDArray[np.intp],
+    n: int,
+    ev: _Evidence,
+    region: npt.NDArray[np.bool_],
+    max_step: int,
+) -> npt.NDArray[np.bool_]:
+    """Lossy images: candidates whose shared boundary is no edge in the decoded pixels.
+
+    Denoising a lossy image turns a smooth gradient into a few plateaus with seams where
+    the denoiser switched mode, so their values may lie far apart; but across such a seam
+    the decoded pixels barely change, while between two real paints they step by the
+    whole difference. Two region candidates whose shared pixel edges are mostly soft are
+    pieces of one continuous field.
+    """
+    k = cand.size
+    pos = np.full(n, -1, dtype=np.int32)
+    pos[cand] = np.arange(k, dtype=np.int32)
+    posmap = pos[index]
+    pa = np.concatenate([posmap[:, :-1][~ev.eq_h], posmap[:-1, :][~ev.eq_v]])
+    pb = np.concatenate([posmap[:, 1:][~ev.eq_h], posmap[1:, :][~ev.eq_v]])
+    step = np.concatenate(
+        [_max_step(raw[:, 1:], raw[:, :-1])[~ev.eq_h], _max_step(raw[1:], raw[:-1])[~ev.eq_v]]
+    )
+    both = (pa >= 0) & (pb >= 0)
+    pair = pa[both].astype(np.int64) * k + pb[both]
+    every = np.bincount(pair, minlength=k * k).reshape(k, k)
+    soft = np.bincount(pair[step[both] <= max_step], minlength=k * k).reshape(k, k)
+    every, soft = every + every.T, soft + soft.T
+    linked = (every >= 8) & (soft >= 0.5 * every) & ~np.eye(k, dtype=bool)
+    return np.asarray(linked & region[:, None] & region[None, :])
+
+
+def _gradient_steps(
+    linked: npt.NDArray[np.bool_], counts: npt.NDArray[np.int64], min_chain: int, dominant: float
+) -> npt.NDArray[np.bool_]:
+    """Per candidate: part of a gradient, i.e. a chain of >= `min_chain` flat bands, each
+    linked to the next (see `_band_links`, `_soft_links`). Banded (undithered) gradients are
+    exactly that; UI paint never is: neighbouring surfaces differ by more, and never many in
+    a row.
+    """
+    k = linked.shape[0]
     result = np.zeros(k, dtype=bool)
     seen = np.zeros(k, dtype=bool)
     for start in range(k):
@@ -248,7 +292,7 @@ def _gradient_steps(
         sizes = counts[component]
         # Flat paint next to a gradient or soft shadow (a page under card shadows) dominates
         # its chain; the bands of a gradient are all alike. Keep the dominant paints only.
-        if sizes.max() >= 0.3 * sizes.sum():
+        if sizes.max() >= dominant * sizes.sum():
             result[[c for c, n in zip(component, sizes, strict=True) if n < 0.25 * sizes.max()]] = True
         else:
             result[component] = True
@@ -363,10 +407,9 @@ def find_paint_colors(px: npt.NDArray[np.uint8], config: Mapping[str, Any] | Non
     h, w = px.shape[:2]
     if h < 2 or w < 2:
         return []
+    raw = px
     if cfg.get("lossy"):
         px = snap_lossy_noise(px, int(cfg["lossy_radius"]))
-        # snapped gradients step by about a bin: let such steps still chain
-        cfg["gradient_step"] = max(int(cfg["gradient_step"]), 3 * int(cfg["lossy_radius"]))
     code = _pack(px)
     uniq, counts, index = _count_colors(code)
     ev = _pixel_evidence(px, code, cfg)
@@ -382,11 +425,23 @@ def find_paint_colors(px: npt.NDArray[np.uint8], config: Mapping[str, Any] | Non
     thin = solid[cand] < 0.5 * counts[cand]
     contact, strong = _strong_contacts(index, cand, uniq.size, ev, float(cfg["blend_min_contact"]))
     crgb = rgb[cand]
-    blend = _touching_blends(strong, crgb)
+    # Lossy edges ring and bleed chroma off the blend line by about a denoising bin each side.
+    slack = 2.0 * float(cfg["lossy_radius"]) if cfg.get("lossy") else 0.0
+    blend = _touching_blends(strong, crgb, slack)
     blend |= _partial_inks(rgb, counts, cand, thin, strong, float(cfg["ink_spike"]))
-    gradient = _gradient_steps(
-        strong, crgb, ~thin, counts[cand], int(cfg["gradient_step"]), int(cfg["gradient_chain"])
-    )
+    linked = _band_links(strong, crgb, ~thin, int(cfg["gradient_step"]))
+    chain, dominant = int(cfg["gradient_chain"]), 0.3
+    if cfg.get("lossy"):
+        linked |= _soft_links(raw, index, cand, uniq.size, ev, ~thin, 2 * int(cfg["lossy_radius"]))
+        # Fewer, wider bands; and a flat paint that denoising split into modes still holds
+        # most of its pixels in one of them, where a gradient's plateaus are more alike.
+        chain, dominant = int(cfg["lossy_gradient_chain"]), 0.5
+    gradient = _gradient_steps(linked, counts[cand], chain, dominant)
+    if cfg.get("lossy"):
+        # Denoising replaced the gradient's local value by its plateau's, so an edge against
+        # a gradient is no longer a blend of the two candidates it touches: drop thin colors
+        # along a gradient. (Exact pixels keep the local value; there the blend test holds.)
+        blend |= thin & (strong & gradient[None, :]).any(axis=1)
     kept = np.flatnonzero(~(blend & thin) & ~gradient)
     if kept.size == 0:
         return []
