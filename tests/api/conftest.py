@@ -72,10 +72,15 @@ def free_port() -> int:
 class LiveServer:
     """`designlens serve` in a subprocess on 127.0.0.1, stopped (or killed) by the test."""
 
-    def __init__(self, root: Path, port: int | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, root: Path, port: int | None = None, env: dict[str, str] | None = None, db: str | None = None,
+        args: tuple[str, ...] = (),
+    ) -> None:
         self.root = root
         self.port = port or free_port()
         self.env = env or {}
+        self.db = db or str(root / "store.sqlite")
+        self.args = args
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = root / f"server-{self.port}-{time.monotonic_ns()}.log"
 
@@ -89,8 +94,8 @@ class LiveServer:
         env.pop("DESIGNLENS_API_TOKENS", None)
         with self.log.open("wb") as log:
             self.proc = subprocess.Popen(
-                [str(exe), "serve", "--port", str(self.port), "--db", str(self.root / "store.sqlite"),
-                 "--data-dir", str(self.root / "data"), "--workers", "1"],
+                [str(exe), "serve", "--port", str(self.port), "--db", self.db,
+                 "--data-dir", str(self.root / "data"), "--workers", "1", *self.args],
                 stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
             )
         deadline = time.monotonic() + 30

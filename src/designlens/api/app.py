@@ -94,7 +94,7 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         if settings.bus:
             from designlens.bus.redis import LogSource
 
-            source = LogSource(settings.bus, jobs.events_after)
+            source = LogSource(settings.bus, jobs.events_after, prefix=settings.bus_prefix)
         else:
             source = StoreSource(jobs.events_after, settings.poll_interval)
         app.state.feeds = Feeds(source)

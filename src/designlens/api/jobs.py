@@ -110,7 +110,7 @@ class JobService:
             from designlens.bus.redis import LogRelay
 
             open_bus(settings.bus)  # UsageError for a URL that is not redis://
-            self.relay = LogRelay(settings.bus, self.events_after)
+            self.relay = LogRelay(settings.bus, self.events_after, prefix=settings.bus_prefix)
         # Plugin discovery costs tens of ms a call: do it once per process.
         self.extractors = plugins.extractors()
         self.exporters = plugins.exporters()
@@ -285,7 +285,7 @@ class JobService:
         if self.settings.bus:  # live events for other processes, and wakes idle queue workers
             from designlens.bus import open_bus
 
-            run_bus = open_bus(self.settings.bus, bus)
+            run_bus = open_bus(self.settings.bus, bus, prefix=self.settings.bus_prefix)
         runtime = RuntimeOptions(
             workers=self.settings.workers, grace=self.settings.grace, call_timeout=self.settings.call_timeout,
             worker_argv=worker_argv(),

@@ -30,6 +30,10 @@ class ServiceMetrics:
         self.restarts = Counter("designlens_worker_restarts", "Worker processes restarted", registry=r)
         self.queue_depth = Gauge("designlens_queue_depth", "Jobs waiting for a runner", registry=r)
         self.jobs_running = Gauge("designlens_jobs_running", "Jobs extracting now", registry=r)
+        self.sse_reads = Gauge(
+            "designlens_sse_reads", "Reads of job events by the SSE feeds, by source (store, bus)", ["source"],
+            registry=r,
+        )
 
     def on_event(self, event: Event) -> None:
         """Bus subscriber: instance progress becomes counters and the latency histogram."""

@@ -270,7 +270,11 @@ def system_router() -> APIRouter:
         """Prometheus metrics: jobs, instances by state, extraction latency, restarts, queue."""
         from designlens.api.metrics import CONTENT_TYPE
 
-        return Response(request.app.state.metrics.render(), media_type=CONTENT_TYPE)
+        metrics = request.app.state.metrics
+        source = request.app.state.feeds.source
+        metrics.sse_reads.labels("store").set(source.store_reads)
+        metrics.sse_reads.labels("bus").set(source.bus_reads)
+        return Response(metrics.render(), media_type=CONTENT_TYPE)
 
     return system
 

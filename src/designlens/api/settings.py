@@ -17,6 +17,7 @@ TOKENS_ENV = "DESIGNLENS_API_TOKENS"
 DATA_ENV = "DESIGNLENS_DATA_DIR"
 URL_ALLOW_ENV = "DESIGNLENS_URL_ALLOW"
 KEEPALIVE_ENV = "DESIGNLENS_SSE_KEEPALIVE"
+BUS_PREFIX_ENV = "DESIGNLENS_BUS_PREFIX"
 BUS_ENV = "DESIGNLENS_BUS_URL"  # redis://...: SSE from Redis Streams, many API processes serve a job
 RATE_ENV = "DESIGNLENS_RATE_LIMIT"  # "RATE[,BURST]" requests per second per token; 0 turns it off
 
@@ -54,6 +55,7 @@ class ServiceSettings:
     keepalive: float = 15.0  # seconds of silence before an SSE keep-alive comment
     poll_interval: float = 0.1  # how often a watched (or, with a bus, a running) job's log is read
     bus: str | None = None  # Redis Streams URL; None: SSE reads the store (one process, or a shared store)
+    bus_prefix: str = "designlens"  # Redis key prefix of the bus's streams
     grace: float = 2.0  # seconds running instances get to finish after a cancel
     call_timeout: float = 120.0  # seconds per instance before its worker is killed
 
@@ -73,6 +75,7 @@ class ServiceSettings:
         values: dict[str, object] = {
             "db": url, "data_dir": Path(data_dir), "tokens": tokens, "url_allow": allow,
             "cache_dir": Path(data_dir) / "results", "bus": os.environ.get(BUS_ENV) or None,
+            "bus_prefix": os.environ.get(BUS_PREFIX_ENV) or "designlens",
         }
         if os.environ.get(RATE_ENV):
             rate, _, burst = os.environ[RATE_ENV].partition(",")

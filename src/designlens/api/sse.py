@@ -32,6 +32,9 @@ Render = Callable[[StoredEvent], str]
 class EventSource(Protocol):
     """Where a feed gets a job's committed events: `batch` waits a little for the next ones."""
 
+    store_reads: int  # reads of the job log in the store (the /metrics figure)
+    bus_reads: int  # batches that came from the bus
+
     async def batch(self, job_id: str, after: int, version: int) -> list[StoredEvent]:
         """Events of `job_id` with a sequence above `after` (the feed holds versions up to
         `version`), oldest first; may return [] after waiting a while."""
@@ -46,8 +49,11 @@ class StoreSource:
     def __init__(self, read: ReadAfter, interval: float) -> None:
         self.read = read
         self.interval = interval
+        self.store_reads = 0
+        self.bus_reads = 0
 
     async def batch(self, job_id: str, after: int, version: int) -> list[StoredEvent]:
+        self.store_reads += 1
         rows = await asyncio.to_thread(self.read, job_id, after)
         if not rows:
             await asyncio.sleep(self.interval)
