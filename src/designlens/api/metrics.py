@@ -31,7 +31,7 @@ class ServiceMetrics:
         self.queue_depth = Gauge("designlens_queue_depth", "Jobs waiting for a runner", registry=r)
         self.jobs_running = Gauge("designlens_jobs_running", "Jobs extracting now", registry=r)
         self.sse_reads = Gauge(
-            "designlens_sse_reads", "Reads of job events by the SSE feeds, by source (store, bus)", ["source"],
+            "designlens_sse_reads", "Reads of job events by SSE feeds, by source (store, bus)", ["source"],
             registry=r,
         )
 
