@@ -14,7 +14,7 @@ from PIL import Image
 from designlens.aggregate.typography import TypographyAggregator, fit_modular_scale
 from designlens.export.css import CssExporter
 from designlens.extract.text import find_text_lines
-from designlens.extract.typography import TypographyExtractor, measure_styles
+from designlens.extract.typography import TypographyExtractor, leading_bound, measure_styles
 from designlens.images import DecodedImage
 from designlens.relate.graph import TokenGraph
 from designlens.tokens import Alias, Dimension, Token, TokenSet, Typography
@@ -232,22 +232,98 @@ def test_rotated_text_and_text_over_noise_do_not_crash_and_stay_unsure(ui_page: 
         assert s.confidence <= max(clean.values())
 
 
-def test_unmeasured_leading_is_an_alias_to_a_token_that_says_it_was_inferred() -> None:
-    def raw(size: float, area: int, line: float | None) -> Token:
-        ext: dict[str, object] = {"area": area, "familyClass": "sans", "lineHeightsPx": []}
-        if line is not None:
-            ext |= {"lineHeightsPx": [[line, 3]], "lineHeightPx": line}
-        return Token(
-            f"typography.sans-400-{size:g}",
-            "typography",
-            Typography("sans-serif", Dimension(size), 400, 0.0),
-            extensions=ext,
-        )
+def _raw(size: float, area: int, line: float | None, **extra: object) -> Token:
+    ext: dict[str, object] = {"area": area, "familyClass": "sans", "lineHeightsPx": [], **extra}
+    if line is not None:
+        ext |= {"lineHeightsPx": [[line, 3]], "lineHeightPx": line}
+    return Token(
+        f"typography.sans-400-{size:g}",
+        "typography",
+        Typography("sans-serif", Dimension(size), 400, 0.0),
+        extensions=ext,
+    )
 
-    tokens = TokenSet(TypographyAggregator().aggregate([raw(16, 50000, 24.0), raw(32, 9000, None)], {}))
-    heading = tokens["typography.heading-1"].value
-    assert isinstance(heading, Typography) and isinstance(heading.line_height, Alias)
-    line = tokens[heading.line_height.path]
-    assert line.value == Dimension(48.0)  # the body's measured 1.5, applied to 32 px
-    assert line.extensions["measured"] is False and line.extensions["inferredRatio"] == 1.5
-    assert line.confidence < tokens[tokens["typography.body"].value.line_height.path].confidence  # type: ignore[union-attr]
+
+def _line_height(tokens: TokenSet, style: str) -> Token:
+    value = tokens[style].value
+    assert isinstance(value, Typography) and isinstance(value.line_height, Alias)
+    return tokens[value.line_height.path]
+
+
+def test_unmeasured_leading_is_an_alias_to_a_token_that_says_it_was_inferred() -> None:
+    tokens = TokenSet(
+        TypographyAggregator().aggregate(
+            [_raw(16, 50000, 24.0), _raw(14, 9000, None), _raw(32, 9000, None)], {}
+        )
+    )
+    small = _line_height(tokens, "typography.caption-1")
+    assert small.value == Dimension(21.0)  # the body's measured 1.5, inherited by 14 px
+    assert small.extensions["measured"] is False and small.extensions["inferredFrom"] == "inherited"
+    heading = _line_height(tokens, "typography.heading-1")
+    assert heading.value == Dimension(38.5)  # headings: the tighter heading leading, 1.2
+    assert heading.extensions["inferredFrom"] == "heading-convention"
+    body = _line_height(tokens, "typography.body")
+    assert body.extensions["measured"] is True and heading.confidence < body.confidence
+
+
+def test_with_nothing_measured_body_leading_is_the_convention_unless_tight_stacking_rules_it_out() -> None:
+    loose = TokenSet(TypographyAggregator().aggregate([_raw(16, 50000, None, leadingBound=2.1)], {}))
+    line = _line_height(loose, "typography.body")
+    assert line.value == Dimension(24.0) and line.extensions["inferredFrom"] == "body-convention"
+    tight = TokenSet(TypographyAggregator().aggregate([_raw(16, 50000, None, leadingBound=1.25)], {}))
+    line = _line_height(tight, "typography.body")
+    assert line.value == Dimension(18.5) and line.extensions["inferredFrom"] == "css-normal"
+    # stacked lines 20 px apart: the line height cannot be more than that
+    capped = TokenSet(
+        TypographyAggregator().aggregate([_raw(16, 50000, None, stackedPitchesPx=[[20.0, 4], [32.0, 2]])], {})
+    )
+    line = _line_height(capped, "typography.body")
+    assert line.value == Dimension(20.0) and line.extensions["inferredFrom"] == "stacked"
+
+
+ITEMS = "".join(
+    f"<div style='margin:0 0 6px'>{w}</div>" for w in ("Inbox", "Starred", "Sent", "Drafts", "Archive")
+)
+
+
+def test_wrapped_paragraph_pitch_is_leading_and_stacked_list_items_are_not(tmp_path: Path) -> None:
+    # list items 6 px apart (pitch 30) beside a paragraph set at 24 px: only the paragraph
+    # tells the line height; the list's pitch is only an upper bound
+    body = (
+        "<div style='display:flex;gap:80px;font-family:DejaVu Sans;font-size:16px;line-height:24px;"
+        "margin:40px'>"
+        f"<div style='width:160px'>{ITEMS}</div><p style='width:520px;margin:0'>{PARAGRAPH}</p></div>"
+    )
+    px = render(tmp_path, body)
+    styles, _ = measure_styles(px)
+    paragraph = [s for s in styles if s.line.x > 200 and s.line_height is not None]
+    items = [s for s in styles if s.line.x < 200 and s.line_height is not None]
+    assert paragraph and all(s.wrapped and abs(s.line_height - 24) <= 0.5 for s in paragraph)  # type: ignore[operator]
+    assert items and not any(s.wrapped for s in items)
+    assert all(abs(s.line_height - 30) <= 0.5 for s in items)  # type: ignore[operator]
+    tokens = TokenSet(TypographyAggregator().aggregate(TypographyExtractor().extract(image(px), {}), {}))
+    line = _line_height(tokens, "typography.body")
+    assert abs(line.value.value - 24) <= 0.5 and line.extensions["measured"] is True  # type: ignore[union-attr]
+
+
+def test_tightly_stacked_single_lines_bound_the_leading(tmp_path: Path) -> None:
+    # single lines only (nothing wraps), set solid at line-height normal: the pitch between
+    # stacked lines rules out the 1.5 convention, so the inferred leading is `normal`
+    rows = "".join(
+        f"<div style='font-size:{size}px'>{text}</div>"
+        for size, text in (
+            (16, "Wireless headphones"),
+            (14, "Noise cancelling"),
+            (16, "Leather wallet"),
+            (14, "Slim fit"),
+        )
+    )
+    body = f"<div style='font-family:DejaVu Sans;line-height:normal;margin:40px;width:300px'>{rows}</div>"
+    px = render(tmp_path, body)
+    styles, _ = measure_styles(px)
+    bound = leading_bound(styles)
+    assert bound is not None and bound < 1.4
+    tokens = TokenSet(TypographyAggregator().aggregate(TypographyExtractor().extract(image(px), {}), {}))
+    lines = [t for t in tokens if t.name.startswith("font.lineHeight.")]
+    assert lines and all(t.extensions.get("inferredFrom") == "css-normal" for t in lines)
+    assert all(abs(float(t.extensions["ratio"]) - 1.15) <= 0.05 for t in lines)

@@ -38,7 +38,11 @@ RATIOS: tuple[tuple[float, str], ...] = (
     (1.618, "golden ratio"),
 )
 GENERIC = {"sans": "sans-serif", "serif": "serif", "mono": "monospace"}
-_NORMAL_LEADING = 1.2  # CSS `line-height: normal` is about this for common UI fonts
+# CSS `line-height: normal` is the font's ascent + descent + line gap: 1.164 for DejaVu Sans,
+# 1.149 for Liberation Sans (Arial's metrics), 1.17 for Roboto
+_NORMAL_LEADING = 1.15
+_BODY_LEADING = 1.5  # the usual body leading of CSS frameworks (see _resolve_leading)
+_HEADING_LEADING = 1.2  # the usual heading leading of CSS frameworks
 
 
 @dataclass
@@ -48,6 +52,20 @@ class _Size:
     confidence: float = 0.0
     provenance: list[Provenance] = field(default_factory=list)
     members: list[Token] = field(default_factory=list)
+
+
+_StyleKey = tuple[int, int, str, float | None]  # (size cluster id, weight, family, measured px)
+
+
+@dataclass(frozen=True)
+class _Leading:
+    """A line height in px for text of `size`; how it was found, and on how many blocks."""
+
+    px: float
+    size: float
+    count: float = 0.0
+    source: str = "measured"  # or inherited, heading-convention, body-convention, css-normal, stacked
+    ratio: float = 0.0
 
 
 def _merge_provenance(entries: Sequence[Provenance]) -> tuple[Provenance, ...]:
@@ -203,7 +221,7 @@ class TypographyAggregator:
                 )
             )
         # ---- styles (one composite each): size, weight, family, measured line height
-        styles: dict[tuple[int, int, str, float | None], list[Token]] = {}
+        styles: dict[_StyleKey, list[Token]] = {}
         for t in raw:
             lh = t.extensions.get("lineHeightPx")
             key = (
@@ -214,59 +232,46 @@ class TypographyAggregator:
             )
             styles.setdefault(key, []).append(t)
         by_id = {id(c): c for c in clusters}
-        # a style whose leading was never seen (single lines) takes the ratio of the measured
-        # style with most area: leading is usually set once, as a ratio, and inherited
-        measured = [k for k in styles if k[3] is not None]
-        lead = max(
-            measured,
-            key=lambda k: (sum(float(t.extensions.get("area", 0)) for t in styles[k]), k[1]),
-            default=None,
-        )
-        body_ratio = None if lead is None or lead[3] is None else lead[3] / by_id[lead[0]].value
+        style_lh, inferred = _resolve_leading(styles, by_id, float(body_range[1]))
         # ---- line heights: measured per style, else inferred (and said so)
-        lh_entries: list[tuple[float, float, float, bool]] = []  # (px, size, count, measured)
+        lh_entries: list[_Leading] = []
         for c in clusters:
             for m in c.members:
                 for px, n in m.extensions.get("lineHeightsPx", []):
-                    lh_entries.append((float(px), c.value, float(n), True))
-        style_lh: dict[tuple[int, int, str, float | None], float] = {}
-        for k in styles:
-            size = by_id[k[0]].value
-            if k[3] is not None:
-                style_lh[k] = k[3]
-            else:
-                ratio = body_ratio if body_ratio is not None else _NORMAL_LEADING
-                style_lh[k] = round(ratio * size * 2) / 2
-                lh_entries.append((style_lh[k], size, 0.0, False))
-        lh_clusters: list[list[tuple[float, float, float, bool]]] = []
-        for v in sorted(lh_entries, key=lambda e: (not e[3], -e[2], e[0])):
+                    lh_entries.append(_Leading(float(px), c.value, float(n)))
+        lh_entries.extend(inferred.values())
+        lh_clusters: list[list[_Leading]] = []
+        for v in sorted(lh_entries, key=lambda e: (e.source != "measured", -e.count, e.px)):
             home = next(
-                (g for g in lh_clusters if abs(g[0][0] - v[0]) <= float(cfg["line_height_tolerance"])), None
+                (g for g in lh_clusters if abs(g[0].px - v.px) <= float(cfg["line_height_tolerance"])), None
             )
             if home is None:
                 lh_clusters.append([v])
             else:
                 home.append(v)
-        lh_clusters.sort(key=lambda g: g[0][0])
+        lh_clusters.sort(key=lambda g: g[0].px)
         lh_name: dict[float, str] = {}
         for i, g in enumerate(lh_clusters, start=1):
-            px, size, _, seen = g[0]
+            first = g[0]
+            seen = first.source == "measured"
             name = f"font.lineHeight.{i}"
-            for member_px, _, _, _ in g:
-                lh_name[member_px] = name
+            for member in g:
+                lh_name[member.px] = name
             lh_ext: dict[str, Any] = {
                 "kind": "lineHeight",
-                "ratio": round(px / size, 4),
-                "ratios": sorted({round(p / s, 4) for p, s, _, _ in g}),
+                "ratio": round(first.px / first.size, 4),
+                "ratios": sorted({round(e.px / e.size, 4) for e in g}),
                 "measured": seen,
-                "blocks": int(sum(n for _, _, n, _ in g)),
+                "blocks": int(sum(e.count for e in g)),
             }
             if not seen:
-                # no stacked lines of these sizes: the leading of the measured style with most
-                # area, or CSS `normal` when nothing was measured anywhere
-                lh_ext["inferredRatio"] = round(body_ratio if body_ratio is not None else _NORMAL_LEADING, 4)
+                # no wrapped paragraph of these sizes: see _resolve_leading
+                lh_ext["inferredRatio"] = round(first.ratio, 4)
+                lh_ext["inferredFrom"] = first.source
             out.append(
-                Token(name, "dimension", Dimension(px), confidence=0.8 if seen else 0.3, extensions=lh_ext)
+                Token(
+                    name, "dimension", Dimension(first.px), confidence=0.8 if seen else 0.3, extensions=lh_ext
+                )
             )
         # ---- weights and families
         weights = sorted({_weight(t) for t in raw})
@@ -306,6 +311,8 @@ class TypographyAggregator:
             line_height = Alias(lh_name[style_lh[k]])
             meta["lineHeightPx"] = style_lh[k]
             meta["lineHeightMeasured"] = k[3] is not None
+            if k in inferred:
+                meta["lineHeightInferredFrom"] = inferred[k].source
             out.append(
                 Token(
                     f"typography.{role}",
@@ -322,6 +329,73 @@ class TypographyAggregator:
                 )
             )
         return out
+
+
+def _area(tokens: Sequence[Token]) -> float:
+    return sum(float(t.extensions.get("area", 0)) for t in tokens)
+
+
+def _resolve_leading(
+    styles: Mapping[_StyleKey, list[Token]], by_id: Mapping[int, _Size], heading_above: float
+) -> tuple[dict[_StyleKey, float], dict[_StyleKey, _Leading]]:
+    """Line height (px) per style, and how the unmeasured ones were inferred.
+
+    Measured: the baseline pitch of a wrapped paragraph of that style. Otherwise the line
+    height is not visible (single lines: a box's height also holds its padding, and text
+    sits centred whatever the leading), so it is inferred, in order:
+
+    - leading is set once as a ratio and inherited: body-size text takes the ratio of the
+      measured body-size style with most area, headings that of the measured heading;
+    - headings (sizes above the body range) with nothing measured take 1.2 (or the body's
+      ratio when tighter): the heading leading of Bootstrap, Tailwind's larger steps,
+      Material's headlines; text this size is rarely set as loose as running text;
+    - body-size text with nothing measured takes 1.5, the body leading of Bootstrap,
+      Tailwind's preflight, Primer, Bulma, Material's body styles and WCAG 1.4.12's
+      minimum, unless the page's tightest stacked lines rule it out (`leadingBound`),
+      which leaves CSS `normal` (~1.15, or the bound when tighter);
+    - lines merely stacked (list items, label over value) are at least a line height
+      apart: their smallest pitch caps whatever was inferred.
+    """
+
+    def ratio_of(keys: list[_StyleKey]) -> float | None:
+        lead = max(keys, key=lambda k: (_area(styles[k]), k[1]), default=None)
+        return None if lead is None or lead[3] is None else lead[3] / by_id[lead[0]].value
+
+    measured = [k for k in styles if k[3] is not None]
+    body_ratio = ratio_of([k for k in measured if by_id[k[0]].value <= heading_above])
+    heading_ratio = ratio_of([k for k in measured if by_id[k[0]].value > heading_above])
+    bounds = [
+        float(t.extensions["leadingBound"])
+        for ts in styles.values()
+        for t in ts
+        if "leadingBound" in t.extensions
+    ]
+    bound = min(bounds) if bounds else None
+    style_lh: dict[_StyleKey, float] = {}
+    inferred: dict[_StyleKey, _Leading] = {}
+    for k, members in styles.items():
+        size = by_id[k[0]].value
+        if k[3] is not None:
+            style_lh[k] = k[3]
+            continue
+        if size > heading_above:
+            if heading_ratio is not None:
+                ratio, source = heading_ratio, "inherited"
+            else:
+                ratio, source = min(_HEADING_LEADING, body_ratio or _HEADING_LEADING), "heading-convention"
+        elif body_ratio is not None:
+            ratio, source = body_ratio, "inherited"
+        elif bound is None or bound >= _BODY_LEADING:
+            ratio, source = _BODY_LEADING, "body-convention"
+        else:
+            ratio, source = min(_NORMAL_LEADING, bound), "css-normal"
+        px = round(ratio * size * 2) / 2
+        pitches = [float(h) for t in members for h, _ in t.extensions.get("stackedPitchesPx", [])]
+        if pitches and min(pitches) < px:
+            px, source = min(pitches), "stacked"
+        style_lh[k] = px
+        inferred[k] = _Leading(px, size, 0.0, source, ratio)
+    return style_lh, inferred
 
 
 def _weight(token: Token) -> int:

@@ -55,6 +55,7 @@ class TextLine:
     contrast: float  # grey levels between ink and background
     dark_on_light: bool
     background_share: float = 1.0  # share of the line's box in its background grey: low over photos
+    first_word: int = 0  # width of the line's first word (image px): did it fit on the line above?
 
     @property
     def ink_area(self) -> int:
@@ -210,6 +211,15 @@ def _heights(top: F32, bottom: F32) -> tuple[float, float | None, float | None, 
     return baseline, cap, None, int(hts.size)
 
 
+def _first_word(x: I32, w: I32, gap: float) -> int:
+    """Width of the first word: glyph boxes left to right until an ink gap wider than `gap`."""
+    order = np.argsort(x, kind="stable")
+    left, right = x[order], np.maximum.accumulate(x[order] + w[order])
+    breaks = np.flatnonzero(left[1:] - right[:-1] > gap)
+    end = int(right[breaks[0]]) if breaks.size else int(right[-1])
+    return end - int(left[0])
+
+
 def _colors(
     px: U8, gray: U8, box: tuple[int, int, int, int], pys: I32, pxs: I32, pcov: F32
 ) -> tuple[tuple[int, int, int], tuple[int, int, int], float, float]:
@@ -300,6 +310,8 @@ def find_text_lines(px: U8, scale: float = 1.0, min_height: int = 3) -> list[Tex
             aspect = _median((gw / gh).astype(np.float32))
             if xh is None and aspect >= 0.95:
                 cap, xh = None, cap  # one height, lowercase-wide glyphs: it is the x-height
+            # a word space is ~0.3 em (~0.4 cap heights, more with side bearings); letters sit closer
+            word_gap = 0.3 * (cap if cap is not None else 1.35 * (xh or 0.0))
             outline = float(g.outline[idx].sum())
             stroke = float(2.0 * g.mass[idx].sum() / outline) if outline else 0.0
             lines.append(
@@ -319,6 +331,7 @@ def find_text_lines(px: U8, scale: float = 1.0, min_height: int = 3) -> list[Tex
                     contrast=contrast,
                     dark_on_light=dark,
                     background_share=share,
+                    first_word=_first_word(gx, gw, word_gap),
                 )
             )
     lines.sort(key=lambda t: (t.y, t.x))

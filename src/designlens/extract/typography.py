@@ -64,14 +64,16 @@ def _fonts() -> tuple[_Font, ...]:
 F64 = npt.NDArray[np.float64]
 
 
-def fit_sizes(font: _Font, cap: F64, x: F64) -> tuple[F64, F64]:
-    """(font size, misfit in px) per line, from heights in image px (NaN where not shown).
+def fit_sizes(font: _Font, cap: F64, x: F64) -> tuple[F64, F64, F64]:
+    """(font size, misfit in px, smallest size that fits) per line, from heights in image
+    px (NaN where not shown).
 
     Every calibrated size whose heights are within a small tie of the best explains the
-    line; the estimate is their median. Capitals and ascenders differ by ~3% and both land
-    in the tall group, so the cap height is the weaker witness when the x-height (one
-    clean level of every lowercase bowl) is there. Sizes beyond the calibrated range are
-    extrapolated by the ratio of the nearest calibrated end (8 px, 128 px).
+    line; the estimate is their median, and the smallest of them bounds it from below.
+    Capitals and ascenders differ by ~3% and both land in the tall group, so the cap
+    height is the weaker witness when the x-height (one clean level of every lowercase
+    bowl) is there. Sizes beyond the calibrated range are extrapolated by the ratio of
+    the nearest calibrated end (8 px, 128 px).
     """
     has_c, has_x = ~np.isnan(cap), ~np.isnan(x)
     wc = np.where(has_x, _CAP_WEIGHT, 1.0)
@@ -84,6 +86,7 @@ def fit_sizes(font: _Font, cap: F64, x: F64) -> tuple[F64, F64]:
     k = near.sum(axis=1)
     rows = np.arange(k.size)
     sizes = 0.5 * (ordered[rows, (k - 1) // 2] + ordered[rows, k // 2])
+    low = ordered[:, 0]
     c, xx = np.nan_to_num(cap), np.nan_to_num(x)
     over_c = has_c & (c > font.cap[-1] + 1.0)
     over_x = ~has_c & has_x & (xx > font.x[-1] + 1.0)
@@ -93,8 +96,14 @@ def fit_sizes(font: _Font, cap: F64, x: F64) -> tuple[F64, F64]:
     sizes = np.where(over_x, xx * font.size[-1] / font.x[-1], sizes)
     sizes = np.where(under_c, c * font.size[0] / font.cap[0], sizes)
     sizes = np.where(under_x, xx * font.size[0] / font.x[0], sizes)
-    best = np.where(over_c | over_x | under_c | under_x, 0.5, best)
-    return np.asarray(sizes, dtype=np.float64), np.asarray(best, dtype=np.float64)
+    outside = over_c | over_x | under_c | under_x
+    best = np.where(outside, 0.5, best)
+    low = np.where(outside, sizes, low)
+    return (
+        np.asarray(sizes, dtype=np.float64),
+        np.asarray(best, dtype=np.float64),
+        np.asarray(low, dtype=np.float64),
+    )
 
 
 def _heights(lines: Sequence[TextLine]) -> tuple[F64, F64]:
@@ -138,13 +147,19 @@ def choose_fonts(lines: Sequence[TextLine]) -> PageFonts:
     return PageFonts(sans, sans[0].klass, 0.3)
 
 
-def line_sizes(page: PageFonts, lines: Sequence[TextLine]) -> tuple[F64, F64]:
-    """(font size in image px, misfit) per line under the page's fonts (median, best)."""
+def line_sizes(page: PageFonts, lines: Sequence[TextLine]) -> tuple[F64, F64, F64]:
+    """(font size in image px, misfit, smallest fitting size) per line under the page's
+    fonts (median, best, least)."""
     cap, x = _heights(lines)
     fits = [fit_sizes(f, cap, x) for f in page.fonts]
-    sizes = np.median(np.stack([s for s, _ in fits]), axis=0)
-    misfit = np.min(np.stack([c for _, c in fits]), axis=0)
-    return np.asarray(sizes, dtype=np.float64), np.asarray(misfit, dtype=np.float64)
+    sizes = np.median(np.stack([s for s, _, _ in fits]), axis=0)
+    misfit = np.min(np.stack([c for _, c, _ in fits]), axis=0)
+    low = np.min(np.stack([lo for _, _, lo in fits]), axis=0)
+    return (
+        np.asarray(sizes, dtype=np.float64),
+        np.asarray(misfit, dtype=np.float64),
+        np.asarray(low, dtype=np.float64),
+    )
 
 
 @lru_cache(maxsize=8)
@@ -168,18 +183,47 @@ def line_weight(klass: str, size: float, stroke: float) -> int:
 
 @dataclass(frozen=True, slots=True)
 class LineStyle:
-    """One line's measured style, in CSS px."""
+    """One line's measured style, in CSS px.
+
+    `line_height` is the baseline pitch to the next line of its block, and `wrapped` says
+    whether the upper line of that pair visibly wrapped (a paragraph: the pitch is the
+    line height) or merely sits above the other (list items, label and value: the pitch
+    also holds margins and padding, so it is only an upper bound of the line height).
+    """
 
     line: TextLine
     size: float
     weight: int
     line_height: float | None
     confidence: float
+    wrapped: bool = False
+    size_low: float = 0.0  # the smallest size the glyph heights allow (Chromium snaps heights)
 
 
-def _pitches(lines: Sequence[TextLine], sizes: Sequence[float], max_pitch: float) -> list[float | None]:
-    """Baseline pitch to the next line of the same block (same size and polarity, aligned)."""
-    out: list[float | None] = [None] * len(lines)
+_RUNNING_TEXT_EMS = 10.0  # a wrapped line of running text is at least this wide (~20 characters)
+_SPACE_EMS = 0.2  # a word space is 0.25-0.33 em in common fonts: this is the narrow end
+_ASCENT_MINUS_DESCENT = 0.69  # em, DejaVu Sans, Liberation Sans/Arial, Roboto all within 0.02
+
+
+def _wrapped(a: TextLine, b: TextLine, size: float) -> bool:
+    """Did line `a` end because the first word of `b` did not fit beside it?
+
+    The box both lines sit in is at least as wide as the wider of them, so if `b`'s first
+    word (and a space) would have fitted after `a` within that width, `a` was ended by
+    markup (a block's end, a list item, a control), not by wrapping. Short lines are
+    not running text whatever their widths say.
+    """
+    if a.width < _RUNNING_TEXT_EMS * size:
+        return False
+    return a.width + _SPACE_EMS * size + b.first_word > max(a.width, b.width)
+
+
+def _pitches(
+    lines: Sequence[TextLine], sizes: Sequence[float], max_pitch: float
+) -> list[tuple[float, bool] | None]:
+    """(baseline pitch, wrapped) to the next line of the same block (same size and polarity,
+    aligned); the last line of a block takes the pitch above it."""
+    out: list[tuple[float, bool] | None] = [None] * len(lines)
     order = sorted(range(len(lines)), key=lambda i: lines[i].baseline)
     for pos, i in enumerate(order):
         a, sa = lines[i], sizes[i]
@@ -194,11 +238,54 @@ def _pitches(lines: Sequence[TextLine], sizes: Sequence[float], max_pitch: float
             aligned = abs(a.x - b.x) <= 0.6 * sa or abs((a.x + a.width / 2) - (b.x + b.width / 2)) <= 0.6 * sa
             same = abs(sizes[j] - sa) <= 0.08 * sa and a.dark_on_light == b.dark_on_light
             if same and aligned and pitch >= 0.95 * sa:
-                out[i] = pitch
-                if out[j] is None:
-                    out[j] = pitch
+                wrapped = _wrapped(a, b, sa)
+                seen = out[i]
+                if seen is None or (wrapped and not seen[1]):
+                    out[i] = (pitch, wrapped)
+                seen = out[j]
+                if seen is None or (wrapped and not seen[1]):
+                    out[j] = (pitch, wrapped)
             break  # the next line below in this column decides
     return out
+
+
+def leading_bound(
+    styles: Sequence[LineStyle], scale: float = 1.0, body: tuple[float, float] = (12.0, 20.0)
+) -> float | None:
+    """The largest line-height ratio the page's tightest stacked body-size lines allow.
+
+    Line boxes do not overlap in normal flow, so two lines stacked in one column (the
+    lower one the next below the upper) are at least half of each line box apart, the
+    baseline shifted by half the ascent-descent difference when sizes differ:
+    pitch >= r (s1 + s2) / 2 + k (s2 - s1) / 2 for a shared ratio r. The tightest pair
+    bounds r from above; with each line's smallest fitting size and a pixel of baseline
+    snapping allowed, so the bound holds whatever the sizes' rounding. None when no two
+    body-size lines are stacked.
+    """
+    lines = sorted(
+        (s for s in styles if body[0] * 0.9 <= s.size <= body[1] * 1.1), key=lambda s: s.line.baseline
+    )
+    best: float | None = None
+    for k, a in enumerate(lines):
+        ta = a.line
+        below = next(
+            (
+                b
+                for b in lines[k + 1 :]
+                if b.line.y >= ta.y + ta.height
+                and min(ta.x + ta.width, b.line.x + b.line.width) > max(ta.x, b.line.x)
+            ),
+            None,
+        )
+        if below is None:
+            continue
+        pitch = (below.line.baseline - ta.baseline) / scale
+        s1, s2 = a.size_low or a.size, below.size_low or below.size
+        if pitch < 0.9 * max(s1, s2):
+            continue  # overlapping boxes (superscripts, overlays): not normal flow
+        r = (pitch + 1.0 - _ASCENT_MINUS_DESCENT * (s2 - s1) / 2) / ((s1 + s2) / 2)
+        best = r if best is None else min(best, r)
+    return best
 
 
 def _coarse_lines(px: npt.NDArray[np.uint8], scale: float) -> list[TextLine]:
@@ -229,6 +316,7 @@ def _coarse_lines(px: npt.NDArray[np.uint8], scale: float) -> list[TextLine]:
                 t.contrast,
                 t.dark_on_light,
                 t.background_share,
+                t.first_word * _COARSE,
             )
         )
     return out
@@ -291,13 +379,13 @@ def measure_styles(
         return [], PageFonts((), "sans", 0.0)
     page = choose_fonts(lines)
     lines = _settle_single_heights(page, lines)
-    size_arr, misfit_arr = line_sizes(page, lines)
+    size_arr, misfit_arr, low_arr = line_sizes(page, lines)
     sizes = [float(v) for v in size_arr]
     fits = list(zip(sizes, (float(v) for v in misfit_arr), strict=True))
     pitches = _pitches(lines, sizes, float(cfg["max_pitch"]))
     styles: list[LineStyle] = []
     tiny = huge = 0
-    for t, (size, misfit), pitch in zip(lines, fits, pitches, strict=True):
+    for t, (size, misfit), pitch, low in zip(lines, fits, pitches, low_arr.tolist(), strict=True):
         css = size / scale
         conf = min(1.0, (t.glyphs + 2) / 8.0) * min(1.0, t.contrast / 60.0) * t.background_share**0.5
         conf *= 1.0 if misfit <= 0.6 else 0.6
@@ -310,10 +398,10 @@ def measure_styles(
             huge += 1
             conf *= 0.5  # beyond the calibrated range: extrapolated
         weight = line_weight(page.klass, size, t.stroke)
+        lead = None if pitch is None else round(pitch[0] / scale, 2)
+        wrapped = pitch is not None and pitch[1]
         styles.append(
-            LineStyle(
-                t, round(css, 2), weight, None if pitch is None else round(pitch / scale, 2), round(conf, 3)
-            )
+            LineStyle(t, round(css, 2), weight, lead, round(conf, 3), wrapped, round(low / scale, 2))
         )
     if tiny:
         warnings.warn(
@@ -356,6 +444,7 @@ class TypographyExtractor:
         for s in styles:
             groups.setdefault((_size_key(s.size), s.weight), []).append(s)
         total = image.width * image.height
+        bound = leading_bound(styles, image.scale)
         family = GENERIC[page.klass]
         nearest = sorted({f.css for f in page.fonts})
         tokens: list[Token] = []
@@ -366,11 +455,13 @@ class TypographyExtractor:
             if conf < float(cfg["min_confidence"]):
                 continue
             pixels = int(sum(m.line.width * m.line.height for m in members))
-            heights: dict[float, int] = {}
+            heights: dict[float, int] = {}  # pitches of wrapped paragraphs: line heights
+            stacked: dict[float, int] = {}  # pitches of lines merely stacked: upper bounds
             for m in members:
                 if m.line_height is not None:
                     key = round(m.line_height * 2) / 2
-                    heights[key] = heights.get(key, 0) + 1
+                    seen = heights if m.wrapped else stacked
+                    seen[key] = seen.get(key, 0) + 1
             colors: dict[str, int] = {}
             for m in members:
                 hexa = Color.from_rgb(*m.line.ink).hex
@@ -382,6 +473,7 @@ class TypographyExtractor:
                 "glyphs": int(sum(m.line.glyphs for m in members)),
                 "area": round(pixels / (image.scale * image.scale)),
                 "lineHeightsPx": [[h, n] for h, n in sorted(heights.items())],
+                "stackedPitchesPx": [[h, n] for h, n in sorted(stacked.items())],
                 "colors": dict(sorted(colors.items(), key=lambda kv: (-kv[1], kv[0]))),
                 "familyClass": page.klass,
                 "familyConfidence": round(page.confidence, 3),
@@ -389,6 +481,8 @@ class TypographyExtractor:
             }
             if best_height is not None:
                 extensions["lineHeightPx"] = best_height
+            if bound is not None:
+                extensions["leadingBound"] = round(bound, 4)
             tokens.append(
                 Token(
                     name="typography." + f"{page.klass}-{weight}-{size:g}".replace(".", "_"),
