@@ -102,20 +102,30 @@ def _between(
     return np.asarray((dd >= 144.0) & (t > 0.0) & (t < 1.0) & (dist2 <= tol * tol))
 
 
-def _max_step(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
-    """Per pixel, the largest channel difference between a and b."""
-    c0, c1, c2 = cv2.split(cv2.absdiff(a, b))
-    return np.asarray(cv2.max(cv2.max(c0, c1), c2))
-
-
 @dataclass
 class _Evidence:
-    """Per-pixel masks that say how a pixel was painted."""
+    """Per-pixel masks that say how a pixel was painted, and where neighbours differ.
+
+    UI screenshots are mostly flat runs, so the few neighbour pairs that differ are kept
+    as flat pixel indices and everything about edges is computed on them alone.
+    """
 
     eq_h: npt.NDArray[np.bool_]  # pixel equals its right neighbour
     eq_v: npt.NDArray[np.bool_]  # pixel equals the one below
     noncore: npt.NDArray[np.bool_]  # isolated, blended or textured: not paint evidence
     edge: npt.NDArray[np.bool_]  # not inside a flat region (some neighbour differs)
+    first: npt.NDArray[np.intp]  # flat index of the left/top pixel of each differing pair
+    second: npt.NDArray[np.intp]  # flat index of its right/bottom neighbour
+    step: npt.NDArray[np.uint8]  # largest channel difference across each differing pair
+
+
+def _steps(px: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]:
+    """Largest channel difference to the right neighbour (h x w-1) and to the one below (h-1 x w)."""
+    planes = cv2.split(np.ascontiguousarray(px))  # one plane each: strided ROIs stay views
+    right = [cv2.absdiff(c[:, 1:], c[:, :-1]) for c in planes]
+    below = [cv2.absdiff(c[1:], c[:-1]) for c in planes]
+    return (np.asarray(cv2.max(cv2.max(right[0], right[1]), right[2])),
+            np.asarray(cv2.max(cv2.max(below[0], below[1]), below[2])))
 
 
 def _pixel_evidence(
@@ -129,43 +139,46 @@ def _pixel_evidence(
     coherent[:, :-1] |= eq_h
     coherent[1:, :] |= eq_v
     coherent[:-1, :] |= eq_v
-    interior = np.ones((h, w), dtype=bool)
-    interior[:, 1:] = eq_h
-    interior[:, :-1] &= eq_h
-    interior[1:, :] &= eq_v
-    interior[:-1, :] &= eq_v
-    texture = _texture(px, eq_h, eq_v, config)
+    flat = px.reshape(-1, 3)
+    step_h, step_v = _steps(px)
+    texture = _texture(step_h, step_v, eq_h, eq_v, config)
+    k = np.flatnonzero(~eq_h)
+    left = k + k // max(w - 1, 1)  # flat index in an (h, w-1) array -> in (h, w)
+    top = np.flatnonzero(~eq_v)  # an (h-1, w) array shares the flat index of its top pixel
+    first, second = np.concatenate([left, top]), np.concatenate([left + 1, top + w])
+    step = np.concatenate([step_h.ravel()[k], step_v.ravel()[top]])
+    edge = np.zeros(h * w, dtype=bool)  # some neighbour differs: few pixels, so scattered
+    edge[first] = True
+    edge[second] = True
     # Only pixels that could still count as paint need the blend test.
     maybe = coherent & ~texture
-    blend = np.zeros((h, w), dtype=bool)
-    if w >= 3:
-        ys, xs = np.nonzero(maybe[:, 1:-1] & ~eq_h[:, :-1] & ~eq_h[:, 1:])  # differs left and right
-        xs = xs + 1
-        hit = _between(px[ys, xs].astype(np.int16), px[ys, xs - 1].astype(np.int16),
-                       px[ys, xs + 1].astype(np.int16))
-        blend[ys[hit], xs[hit]] = True
-    if h >= 3:
-        ys, xs = np.nonzero(maybe[1:-1, :] & ~eq_v[:-1, :] & ~eq_v[1:, :])
-        ys = ys + 1
-        hit = _between(px[ys, xs].astype(np.int16), px[ys - 1, xs].astype(np.int16),
-                       px[ys + 1, xs].astype(np.int16))
-        blend[ys[hit], xs[hit]] = True
-    return _Evidence(eq_h, eq_v, ~maybe | blend, ~interior)
+    blend = np.zeros(h * w, dtype=bool)
+    across = np.flatnonzero(maybe[:, 1:-1] & ~eq_h[:, :-1] & ~eq_h[:, 1:])  # differs left and right
+    down = np.flatnonzero(maybe[1:-1, :] & ~eq_v[:-1, :] & ~eq_v[1:, :])  # differs above and below
+    # flat indices of (h, w-2) and (h-2, w) arrays -> flat indices in (h, w)
+    for mid, span in ((across + 2 * (across // max(w - 2, 1)) + 1, 1), (down + w, w)):
+        hit = _between(flat[mid].astype(np.int16), flat[mid - span].astype(np.int16),
+                       flat[mid + span].astype(np.int16))
+        blend[mid[hit]] = True
+    return _Evidence(eq_h, eq_v, ~maybe | blend.reshape(h, w), edge.reshape(h, w), first, second, step)
 
 
 def _texture(
-    px: npt.NDArray[np.uint8], eq_h: npt.NDArray[np.bool_], eq_v: npt.NDArray[np.bool_],
+    step_h: npt.NDArray[np.uint8],
+    step_v: npt.NDArray[np.uint8],
+    eq_h: npt.NDArray[np.bool_],
+    eq_v: npt.NDArray[np.bool_],
     config: Mapping[str, Any],
 ) -> npt.NDArray[np.bool_]:
     """Windows where most pixels sit in small non-zero steps (photos, dithered gradients)."""
-    h, w = px.shape[:2]
+    h, w = step_v.shape[0] + 1, step_h.shape[1] + 1
     soft = np.zeros((h, w), dtype=np.uint8)
     if w >= 2:
-        s = (_max_step(px[:, 1:], px[:, :-1]) <= _SOFT_STEP) & ~eq_h
+        s = (step_h <= _SOFT_STEP) & ~eq_h
         soft[:, 1:] = s
         soft[:, :-1] |= s
     if h >= 2:
-        s = (_max_step(px[1:], px[:-1]) <= _SOFT_STEP) & ~eq_v
+        s = (step_v <= _SOFT_STEP) & ~eq_v
         soft[1:] |= s
         soft[:-1] |= s
     k = int(config["texture_window"])
@@ -179,6 +192,16 @@ def _per_color(index: npt.NDArray[np.int32], n: int, mask: npt.NDArray[np.bool_]
     return np.bincount(index[mask], minlength=n).astype(np.int64)
 
 
+def _pair_candidates(
+    index: npt.NDArray[np.int32], cand: npt.NDArray[np.intp], n: int, ev: _Evidence
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+    """Candidate number (-1 for none) of both pixels of every differing neighbour pair."""
+    pos = np.full(n, -1, dtype=np.int32)
+    pos[cand] = np.arange(cand.size, dtype=np.int32)
+    flat = index.ravel()
+    return pos[flat[ev.first]], pos[flat[ev.second]]
+
+
 def _strong_contacts(
     index: npt.NDArray[np.int32], cand: npt.NDArray[np.intp], n: int, ev: _Evidence, min_contact: float
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
@@ -188,11 +211,7 @@ def _strong_contacts(
     count. Only candidates take part, so photos with thousands of colors stay cheap.
     """
     k = cand.size
-    pos = np.full(n, -1, dtype=np.int32)
-    pos[cand] = np.arange(k, dtype=np.int32)
-    posmap = pos[index]  # candidate number of every pixel, -1 for the rest
-    pa = np.concatenate([posmap[:, :-1][~ev.eq_h], posmap[:-1, :][~ev.eq_v]])
-    pb = np.concatenate([posmap[:, 1:][~ev.eq_h], posmap[1:, :][~ev.eq_v]])
+    pa, pb = _pair_candidates(index, cand, n, ev)
     both = (pa >= 0) & (pb >= 0)
     contact = np.bincount(pa[both].astype(np.int64) * k + pb[both], minlength=k * k).reshape(k, k)
     contact = contact + contact.T
@@ -248,14 +267,9 @@ def _soft_links(
     pieces of one continuous field.
     """
     k = cand.size
-    pos = np.full(n, -1, dtype=np.int32)
-    pos[cand] = np.arange(k, dtype=np.int32)
-    posmap = pos[index]
-    pa = np.concatenate([posmap[:, :-1][~ev.eq_h], posmap[:-1, :][~ev.eq_v]])
-    pb = np.concatenate([posmap[:, 1:][~ev.eq_h], posmap[1:, :][~ev.eq_v]])
-    step = np.concatenate(
-        [_max_step(raw[:, 1:], raw[:, :-1])[~ev.eq_h], _max_step(raw[1:], raw[:-1])[~ev.eq_v]]
-    )
+    pa, pb = _pair_candidates(index, cand, n, ev)
+    flat = raw.reshape(-1, 3)
+    step = np.abs(flat[ev.first].astype(np.int16) - flat[ev.second].astype(np.int16)).max(axis=1)
     both = (pa >= 0) & (pb >= 0)
     pair = pa[both].astype(np.int64) * k + pb[both]
     every = np.bincount(pair, minlength=k * k).reshape(k, k)
