@@ -18,6 +18,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from statistics import NormalDist
 from typing import Any
 
@@ -179,11 +180,12 @@ def _profile(
 
 def _until_next_surface(prof: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """The profile up to the next element: a shadow fades smoothly, a neighbour's edge jumps."""
-    steps = np.diff(prof)
-    for i in range(2, steps.size):
-        if abs(steps[i]) > max(2.0, 1.5 * abs(steps[i - 1]) + 1.0):
+    values = prof.tolist()  # a short loop: Python floats beat numpy scalars here
+    for i in range(2, len(values) - 1):
+        step, before = values[i + 1] - values[i], values[i] - values[i - 1]
+        if abs(step) > max(2.0, 1.5 * abs(before) + 1.0):
             return prof[: i + 1]
-        if steps[i] < -0.5:  # darkening again: the next element's own shadow begins
+        if step < -0.5:  # darkening again: the next element's own shadow begins
             return prof[: i + 1]
     return prof
 
@@ -207,26 +209,32 @@ def _side_fit(
     if prof is None or inside is None:
         return None, 0.0, 0.0
     prof = _until_next_surface(prof)
+    box_grey = float(inside.mean())
     if prof.size < 6:
-        return None, 0.0, float(inside.mean())
-    far = float(np.median(prof[-max(3, prof.size // 5) :]))
-    tail = prof[-max(3, prof.size // 5) :]
-    if float(tail.max() - tail.min()) > 1.5 or float(inside.max() - inside.min()) > 1.5:
-        return None, far, float(inside.mean())  # not flat paint on both sides: no clean fall-off
-    dark = far - prof
-    if float(dark[0]) < float(cfg["min_amplitude"]):
-        return None, far, float(inside.mean())
+        return None, 0.0, box_grey
+    # the early tests on Python floats: most edges (table rules, stripes) stop here
+    values = prof.tolist()
+    tail = sorted(values[-max(3, len(values) // 5) :])
+    k = len(tail)
+    far = tail[k // 2] if k % 2 else 0.5 * (tail[k // 2 - 1] + tail[k // 2])
+    ins = inside.tolist()
+    if tail[-1] - tail[0] > 1.5 or max(ins) - min(ins) > 1.5:
+        return None, far, box_grey  # not flat paint on both sides: no clean fall-off
+    d0, d1 = far - values[0], far - values[1]
+    if d0 < float(cfg["min_amplitude"]):
+        return None, far, box_grey
+    if d1 < 0.25 * d0:
+        return None, far, box_grey  # a one-pixel step: a border or anti-aliasing
+    # monotone fall-off (1 level of slack): gradients and neighbours are not shadows
+    if any(b - a < -1.0 for a, b in pairwise(values)):
+        return None, far, box_grey
     # every column darkens alike along a shadowed edge; photos and text do not
     first = g[edge_row, x0:x1]
-    if np.mean(far - first >= 0.5 * float(dark[0])) < 0.8:
-        return None, far, float(inside.mean())
-    if float(dark[1]) < 0.25 * float(dark[0]):
-        return None, far, float(inside.mean())  # a one-pixel step: a border or anti-aliasing
-    # monotone fall-off (1 level of slack): gradients and neighbours are not shadows
-    if np.any(np.diff(dark) > 1.0):
-        return None, far, float(inside.mean())
+    if np.mean(far - first >= 0.5 * d0) < 0.8:
+        return None, far, box_grey
+    dark = far - prof
     fit = fit_falloff(np.clip(dark, 0.0, None))
-    return fit, far, float(inside.mean())
+    return fit, far, box_grey
 
 
 def find_shadows(
@@ -298,13 +306,7 @@ def _box_shadow(
     surface = g[surface_row, x0:x1].mean()
     # walk into the box along the edge until the paint changes on most columns: the far side
     step = -1 if box_above else 1
-    y = surface_row
-    while 0 <= y + step < h:
-        row = g[y + step, x0:x1]
-        if np.mean(np.abs(row - surface) > 2.0) >= 0.9:
-            break  # nearly every column changes: the box ends (text rows leave gaps)
-        y += step
-    far_side = y  # last box row on the opposite side
+    far_side = _walk(g, surface_row, step, x0, x1, float(surface))  # last box row on the far side
     size = abs(far_side - surface_row) + 1
     if size < float(cfg["min_box"]) * scale:
         return None
@@ -356,6 +358,27 @@ def _box_shadow(
         inset=False,
         quality=quality,
     )
+
+
+def _walk(g: npt.NDArray[np.float32], row: int, step: int, x0: int, x1: int, surface: float) -> int:
+    """The last row from `row` on (going `step`) before nearly every column of x0:x1 leaves
+    the `surface` grey: the box's far side (text rows leave gaps, so 90% must change).
+    Rows are read in blocks, not one by one."""
+    h = g.shape[0]
+    y, block = row, 32
+    while 0 <= y + step < h:
+        end = min(max(y + step * block, -1), h)
+        rows = (
+            g[y + step : end : step, x0:x1]
+            if step > 0
+            else g[y - 1 : (end if end >= 0 else None) : -1, x0:x1]
+        )
+        ends = np.flatnonzero(np.mean(np.abs(rows - surface) > 2.0, axis=1) >= 0.9)
+        if ends.size:
+            return y + step * int(ends[0])
+        y += step * rows.shape[0]
+        block *= 2
+    return y
 
 
 def _round_px(v: float) -> float:

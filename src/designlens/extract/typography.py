@@ -330,17 +330,21 @@ def _overlaps(a: TextLine, b: TextLine) -> bool:
 
 def _drop_nested(lines: list[TextLine]) -> list[TextLine]:
     """Drop lines inside a taller line: the counters of huge glyphs read as light-on-dark text."""
-
-    def inside(a: TextLine, b: TextLine) -> bool:
-        return (
-            a.x >= b.x - 2
-            and a.y >= b.y - 2
-            and a.x + a.width <= b.x + b.width + 2
-            and a.y + a.height <= b.y + b.height + 2
-            and b.height > 1.3 * a.height
-        )
-
-    return [a for a in lines if not any(inside(a, b) for b in lines if b is not a)]
+    if len(lines) < 2:
+        return lines
+    box = np.array([(t.x, t.y, t.x + t.width, t.y + t.height) for t in lines], dtype=np.float64)
+    x0, y0, x1, y1 = (box[:, i] for i in range(4))
+    h = y1 - y0
+    # inside[a, b]: line a lies within line b (2 px of slack), and b is clearly taller
+    inside = (
+        (x0[:, None] >= x0[None, :] - 2)
+        & (y0[:, None] >= y0[None, :] - 2)
+        & (x1[:, None] <= x1[None, :] + 2)
+        & (y1[:, None] <= y1[None, :] + 2)
+        & (h[None, :] > 1.3 * h[:, None])
+    )
+    nested: list[bool] = inside.any(axis=1).tolist()
+    return [t for t, drop in zip(lines, nested, strict=True) if not drop]
 
 
 def _settle_single_heights(page: PageFonts, lines: list[TextLine]) -> list[TextLine]:
