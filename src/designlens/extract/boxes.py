@@ -42,6 +42,8 @@ class Region:
     area: float  # area enclosed by the outer contour (holes included)
     parent: int  # index of the enclosing region, -1 for a root
     holes: list[Rect] = field(default_factory=list)  # content units inside (ink or child boxes)
+    frame: Rect | None = None  # the hole of the parent this region sits in (its ring's outer extent)
+    solid: list[Rect] = field(default_factory=list)  # holes that are filled rectangles of box size
     children: list[int] = field(default_factory=list)  # regions inside the holes
     is_box: bool = False  # rectangle-like and big enough to be a UI box
 
@@ -83,19 +85,31 @@ def edge_mask(px: npt.NDArray[np.uint8], step: int) -> npt.NDArray[np.bool_]:
     return edge
 
 
+def _ink_rect(bounds: tuple[int, int, int, int]) -> Rect:
+    """A hole contour's bounding rect (x, y, w, h) -> the ink it surrounds, 2 px inside."""
+    x, y, w, h = bounds
+    return (x + 2, y + 2, x + w - 2, y + h - 2)
+
+
 def find_regions(
-    px: npt.NDArray[np.uint8], scale: float = 1.0, config: Mapping[str, Any] | None = None
+    px: npt.NDArray[np.uint8],
+    scale: float = 1.0,
+    config: Mapping[str, Any] | None = None,
+    edges: npt.NDArray[np.bool_] | None = None,
 ) -> list[Region]:
     """Every flat region of an sRGB image (H x W x 3 uint8), parents before children.
 
     `scale` is image px per CSS px; it sets the smallest box. Regions too small to be
     boxes are kept (their holes still count as content of nothing) but flagged `is_box=False`.
+    `edges` is `edge_mask(px, edge_step)` when the caller has it already.
     """
     cfg = {**DEFAULTS, **(config or {})}
     h, w = px.shape[:2]
     if h < 3 or w < 3:
         return []
-    flat = np.where(edge_mask(px, int(cfg["edge_step"])), 0, 255).astype(np.uint8)
+    if edges is None:
+        edges = edge_mask(px, int(cfg["edge_step"]))
+    flat = np.where(edges, 0, 255).astype(np.uint8)
     contours, hierarchy = cv2.findContours(flat, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:
         return []
@@ -121,9 +135,16 @@ def find_regions(
         if depth[i] % 2 == 1:  # a hole of region region_of[parent]: ink or a child, 2 px outside it
             owner = region_of.get(int(hier[i][3]))
             if owner is not None:
-                regions[owner].holes.append((x + 2, y + 2, x + cw - 2, y + ch - 2))
+                rect = _ink_rect(rects[i])
+                regions[owner].holes.append(rect)
+                # a hole the size of a box that fills its bounding rectangle: a picture, a
+                # textured panel, or a box whose own fill was found as a region inside it
+                big = min(cw, ch) >= min_side and max(cw, ch) >= min_long
+                if big and float(cv2.contourArea(contour)) + cw + ch >= 0.97 * cw * ch:
+                    regions[owner].solid.append(rect)
             continue
         hole = int(hier[i][3])
+        frame = None if hole < 0 else _ink_rect(rects[hole])
         parent_region = region_of.get(int(hier[hole][3]), -1) if hole >= 0 else -1
         box = (max(0, x - 1), max(0, y - 1), min(w, x + cw + 1), min(h, y + ch + 1))
         area = float(cv2.contourArea(contour)) if len(contour) > 2 else 0.0
@@ -137,6 +158,7 @@ def find_regions(
             fill=(int(fill[0]), int(fill[1]), int(fill[2])),
             area=area,
             parent=parent_region,
+            frame=frame,
             is_box=min(bw, bh) >= min_side and max(bw, bh) >= min_long and ratio >= min_fill,
         )
         region_of[i] = region.index

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import warnings
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import cv2
 import numpy as np
 import numpy.typing as npt
 
@@ -47,6 +48,7 @@ DEFAULTS: dict[str, Any] = {
     "band_overlap": 512,
     "min_image_px": 16,  # smaller images carry no layout
     "texture_share": 0.5,  # share of edge pixels above which an image is a photo, not UI
+    "speckle_density": 0.002,  # holes per CSS px^2 above which a flat region is a grainy picture
 }
 
 
@@ -93,30 +95,165 @@ def _outer(region: Region, border: Border | None) -> Rect:
     return (x0 - b, y0 - b, x1 + b, y1 + b)
 
 
+def _area(rect: Rect | None) -> int:
+    return 0 if rect is None else (rect[2] - rect[0]) * (rect[3] - rect[1])
+
+
+def _density(integral: npt.NDArray[np.int32], rect: Rect) -> float:
+    """Share of edge pixels inside `rect`, from the edge mask's integral image."""
+    x0, y0, x1, y1 = rect
+    area = max(1, (x1 - x0) * (y1 - y0))
+    return float(integral[y1, x1] - integral[y0, x1] - integral[y1, x0] + integral[y0, x0]) / area
+
+
+def _close_rgb(a: tuple[int, int, int], b: tuple[int, int, int], step: int) -> bool:
+    return max(abs(x - y) for x, y in zip(a, b, strict=True)) <= step
+
+
+def _in_word(frame: Rect | None, holes: Sequence[Rect]) -> bool:
+    """Is `frame` (a hole of some region) a letter of a word: another hole of another size on
+    its line within a quarter of its height? Letters sit a few px apart; a control and its
+    label sit a margin apart, and a row of equal swatches is not a word."""
+    if frame is None:
+        return False
+    x0, y0, x1, y1 = frame
+    w, h = x1 - x0, y1 - y0
+    for hx0, hy0, hx1, hy1 in holes:
+        if abs(hx1 - hx0 - w) <= 1 and abs(hy1 - hy0 - h) <= 1:
+            continue  # itself, or its twin
+        overlap = min(y1, hy1) - max(y0, hy0)
+        if overlap >= 0.5 * min(h, hy1 - hy0) and max(hx0 - x1, x0 - hx1) <= 0.25 * h:
+            return True
+    return False
+
+
+def _soft_boxes(
+    px: npt.NDArray[np.uint8],
+    scale: float,
+    cfg: Mapping[str, Any],
+    regions: list[Region],
+    outer: Mapping[int, Rect],
+) -> list[tuple[Region, int]]:
+    """Boxes whose edge is too faint for the edge step: a card of the page's own colour set
+    off by a soft shadow or a 2% ring, a panel one or two levels off the page. A second pass
+    at a one-level step finds them; each comes with the region of the first pass it sits in.
+
+    Only boxes of about the colour of what surrounds them are taken (the rest the first pass
+    sees), and only with content, where the first pass has no box already.
+    """
+    step = int(cfg["edge_step"])
+    fine = find_regions(px, scale, {**cfg, "edge_step": 1})
+    known = list(outer.values())
+    out: list[tuple[Region, int]] = []
+    for f in fine:
+        if not f.is_box or f.parent < 0 or not f.holes:
+            continue
+        parent = fine[f.parent]
+        if not _close_rgb(f.fill, parent.fill, 2 * step):
+            continue
+        if any(all(abs(a - b) <= 3 for a, b in zip(f.box, k, strict=True)) for k in known):
+            continue
+        x0, y0, x1, y1 = f.box
+        host = min(
+            (r for r in regions if r.box[0] <= x0 and r.box[1] <= y0 and r.box[2] >= x1 and r.box[3] >= y1),
+            key=lambda r: r.width * r.height,
+            default=None,
+        )
+        if host is not None and (host.is_box or host.parent < 0):
+            out.append((f, host.index))
+    return out
+
+
 def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any]) -> LayoutResult:
     result = LayoutResult(scale)
-    regions = find_regions(px, scale, cfg)
+    step = int(cfg["edge_step"])
+    edges = edge_mask(px, step)
+    regions = find_regions(px, scale, cfg, edges)
+    integral = cv2.integral(edges.view(np.uint8))
+    texture = float(cfg["texture_share"])
     p16 = px.astype(np.int16)
     max_spacing = round(float(cfg["max_spacing_css"]) * scale)
     max_radius = round(float(cfg["max_radius_css"]) * scale)
     max_border = max(1, round(float(cfg["max_border_css"]) * scale))
+    speckles = float(cfg["speckle_density"]) / (scale * scale)
     outer: dict[int, Rect] = {}
+    closed: set[int] = set()  # regions whose content is not laid out by spacing (photos, circles)
+    # Letters of big text are flat regions (bold strokes) around empty flat space of the
+    # colour outside (counters): neither is a box. A letter has other letters beside it on
+    # its line; a ring-shaped control (a toggle, a radio button) has its label a margin away.
+    for stroke in regions:
+        if stroke.parent < 0 or len(stroke.holes) != len(stroke.children):
+            continue
+        parent = regions[stroke.parent]
+        counters = [regions[c] for c in stroke.children]
+        if all(not c.holes and _close_rgb(c.fill, parent.fill, step) for c in counters) and _in_word(
+            stroke.frame, parent.holes
+        ):
+            for r in (stroke, *counters):
+                r.is_box = False
     for region in regions:
         if not region.is_box or region.parent < 0:
             continue
-        border = detect_border(p16, region.box, region.fill, max_border, int(cfg["edge_step"]))
+        border = detect_border(p16, region.box, region.fill, max_border, step)
+        parent = regions[region.parent]
+        same = not region.holes and _close_rgb(region.fill, parent.fill, step)
+        if border is None and same and _in_word(region.frame, parent.holes):
+            region.is_box = False  # a counter inside thin strokes
+            continue
         rect = _outer(region, border)
         outer[region.index] = rect
         r = corner_radius(p16, rect, max_radius)
-        full = r is not None and r >= min(rect[2] - rect[0], rect[3] - rect[1]) / 2.0 - 0.01
+        w, h = rect[2] - rect[0], rect[3] - rect[1]
+        full = r is not None and r >= min(w, h) / 2.0 - 0.01
+        # a circle's content is centred in a size set by width and height, not by padding;
+        # a grainy picture's specks are not content
+        circle = full and abs(w - h) <= max(1, 0.05 * w)
+        if circle or len(region.holes) > speckles * region.width * region.height:
+            closed.add(region.index)
         result.boxes.append(LayoutBox(rect, region.fill, border, None if r is None else r / scale, full))
+    pictures: dict[int, list[Rect]] = {}
     for region in regions:
-        kids = [outer[c] for c in region.children if c in outer]
+        # filled rectangles among a region's holes with no box of their own inside: pictures
+        if not region.solid:
+            continue
+        own = [outer[c] for c in region.children if c in outer]
+        # holes mostly filled by one flat region are that region (a letter's stroke), not a picture
+        filled = {
+            regions[c].frame
+            for c in region.children
+            if regions[c].width * regions[c].height >= 0.5 * _area(regions[c].frame)
+        }
+        for rect in region.solid:
+            if rect in filled or any(
+                all(abs(a - b) <= max_border + 1 for a, b in zip(rect, o, strict=True)) for o in own
+            ):
+                continue
+            if _density(integral, rect) <= texture / 4:  # no texture: a glyph block or a rule, not a picture
+                continue
+            pictures.setdefault(region.index, []).append(rect)
+            r = corner_radius(p16, rect, max_radius)
+            cx, cy = (rect[0] + rect[2]) // 2, (rect[1] + rect[3]) // 2
+            fill = (int(px[cy, cx, 0]), int(px[cy, cx, 1]), int(px[cy, cx, 2]))
+            result.boxes.append(LayoutBox(rect, fill, None, None if r is None else r / scale, False))
+    soft: dict[int, list[Rect]] = {}
+    for f, host in _soft_boxes(px, scale, cfg, regions, outer):
+        x0, y0, x1, y1 = f.box
+        inside = [o for o in outer.values() if o[0] >= x0 and o[1] >= y0 and o[2] <= x1 and o[3] <= y1]
+        result.spacing += measure_padding(f, inside, max_spacing)
+        soft.setdefault(host, []).append(f.box)
+        result.boxes.append(LayoutBox(f.box, f.fill, None, None, False))
+    w_img = px.shape[1]
+    for region in regions:
+        if region.index in closed:
+            continue
+        kids = [outer[c] for c in region.children if c in outer] + pictures.get(region.index, [])
+        kids += soft.get(region.index, [])
         result.spacing += measure_gaps(region, kids, max_spacing)
         result.spacing += measure_paragraph_gaps(region, kids, max_spacing)
-        if region.parent < 0:
-            result.spacing += measure_margins(region, px.shape[1], max_spacing)
-        elif region.index in outer:
+        if region.parent < 0 and region.box[0] == 0 and region.box[2] == w_img:
+            result.spacing += measure_margins(region, w_img, max_spacing)
+        elif region.index in outer or (region.parent < 0 and region.is_box):
+            # a box, or a panel that reaches the image edge (sidebar, main column): its padding
             result.spacing += measure_padding(region, kids, max_spacing)
     return result
 

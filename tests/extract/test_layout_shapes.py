@@ -1,0 +1,96 @@
+"""What is and is not a UI box: letters of big text, faint cards, pictures, edge panels, circles."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from designlens.extract.layout import analyze_layout
+from tests.extract.test_layout import SS, _done, _rect, _screen
+from tests.synthetic import BOLD, FONT
+
+
+def _inside(rect: tuple[int, int, int, int], area: tuple[int, int, int, int]) -> bool:
+    return rect[0] >= area[0] and rect[1] >= area[1] and rect[2] <= area[2] and rect[3] <= area[3]
+
+
+def test_letters_of_a_big_bold_heading_are_not_boxes() -> None:
+    img, d = _screen(900, 300)
+    d.text((40 * SS, 40 * SS), "Good morning, Bob", fill="#1f2937", font=ImageFont.truetype(BOLD, 64 * SS))
+    _rect(d, (40, 200, 200, 244), 1, radius=8, fill="#2563eb")
+    layout = analyze_layout(_done(img))
+    heading = (30, 30, 860, 130)
+    assert not [b for b in layout.boxes if _inside(b.rect, heading)]  # no `o`, `d` or `B` counters
+    assert not [m for m in layout.spacing if _inside((*m.start, *m.end), heading)]
+    assert [b for b in layout.boxes if b.rect == (40, 200, 200, 244)]
+
+
+def test_a_toggle_switch_and_a_radio_ring_stay_boxes() -> None:
+    img, d = _screen(400, 200)
+    _rect(d, (40, 40, 88, 64), 1, radius=12, fill="#2563eb")  # track, knob on the right
+    _rect(d, (68, 44, 84, 60), 1, radius=8, fill="#ffffff")
+    d.text((104 * SS, 42 * SS), "Email me", fill="#111827", font=ImageFont.truetype(FONT, 15 * SS))
+    layout = analyze_layout(_done(img))
+    track = [b for b in layout.boxes if b.rect == (40, 40, 88, 64)]
+    assert track and track[0].full_radius
+
+
+def _soft_card_page() -> np.ndarray:
+    """A white card on a white page, set off only by a soft shadow and a 2% ring (a box-shadow
+    spread outside it, as Bulma draws cards), 24 px padding."""
+    page = Image.new("RGB", (900 * SS, 400 * SS), "#ffffff")
+    shadow = Image.new("L", page.size, 0)
+    ImageDraw.Draw(shadow).rectangle([100 * SS, 104 * SS, 500 * SS, 304 * SS], fill=24)
+    shadow = shadow.filter(ImageFilter.GaussianBlur(8 * SS))
+    page = Image.composite(Image.new("RGB", page.size, "#000000"), page, shadow)
+    d = ImageDraw.Draw(page)
+    _rect(d, (99, 99, 501, 301), 1, radius=13, fill="#fafafa")
+    _rect(d, (100, 100, 500, 300), 1, radius=12, fill="#ffffff")
+    font = ImageFont.truetype(FONT, 15 * SS)
+    for i, line in enumerate(["Starter plan", "For individuals getting started.", "Unlimited notebooks"]):
+        d.text((124 * SS, (126 + 28 * i) * SS), line, fill="#374151", font=font)
+    return _done(page)
+
+
+def test_a_card_set_off_only_by_a_soft_shadow_is_a_box_with_its_padding() -> None:
+    layout = analyze_layout(_soft_card_page())
+    cards = [b for b in layout.boxes if abs(b.rect[0] - 100) <= 1 and abs(b.rect[2] - 500) <= 1]
+    assert cards
+    paddings = [layout.value(m) for m in layout.spacing if m.kind == "padding" and m.start[0] <= 101]
+    assert paddings and all(abs(p - 24) <= 1 for p in paddings)
+
+
+def test_pictures_are_boxes_for_gaps_and_grain_is_not_content() -> None:
+    rng = np.random.default_rng(3)
+    px = np.full((400, 900, 3), 255, np.uint8)
+    for x0 in (40, 256):  # two photos 200 px wide, 16 px apart
+        px[60:260, x0 : x0 + 200] = rng.integers(40, 200, (200, 200, 3), dtype=np.uint8)
+    # a smooth gradient with sparse grain: flat enough to be one region, full of specks
+    ramp = np.linspace(90, 150, 300, dtype=np.float32)[None, :, None]
+    grain = np.where(rng.random((160, 300, 1)) < 0.08, rng.normal(0, 12, (160, 300, 1)), 0)
+    px[60:220, 540:840] = np.clip(ramp + grain, 0, 255).astype(np.uint8)
+    layout = analyze_layout(px)
+    gaps = [layout.value(m) for m in layout.spacing if m.kind == "gap" and m.axis == "x"]
+    assert 16.0 in gaps
+    assert not [m for m in layout.spacing if m.kind == "padding" and m.start[0] >= 540]
+
+
+def test_a_panel_at_the_image_edge_has_its_padding_measured() -> None:
+    img, d = _screen(900, 400)
+    _rect(d, (0, 0, 240, 400), 1, fill="#f6f8fa")
+    _rect(d, (240, 0, 241, 400), 1, fill="#d0d7de")
+    font = ImageFont.truetype(FONT, 15 * SS)
+    for i, item in enumerate(["Introduction", "Quickstart", "Authentication"]):
+        d.text((16 * SS, (24 + 30 * i) * SS), item, fill="#1f2328", font=font)
+    layout = analyze_layout(_done(img))
+    left = [layout.value(m) for m in layout.spacing if m.kind == "padding" and m.start[0] == 0]
+    assert left and all(abs(v - 16) <= 1 for v in left)
+
+
+def test_a_circle_centres_its_content_so_gives_no_padding() -> None:
+    img, d = _screen(300, 200)
+    _rect(d, (40, 40, 80, 80), 1, radius=20, fill="#ede9fe")
+    d.text((55 * SS, 50 * SS), "1", fill="#6d28d9", font=ImageFont.truetype(BOLD, 16 * SS))
+    layout = analyze_layout(_done(img))
+    assert [b for b in layout.boxes if b.full_radius]
+    assert not [m for m in layout.spacing if m.kind == "padding"]
