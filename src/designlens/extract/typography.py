@@ -343,8 +343,8 @@ def _drop_nested(lines: list[TextLine]) -> list[TextLine]:
         & (y1[:, None] <= y1[None, :] + 2)
         & (h[None, :] > 1.3 * h[:, None])
     )
-    nested: list[bool] = inside.any(axis=1).tolist()
-    return [t for t, drop in zip(lines, nested, strict=True) if not drop]
+    keep = np.flatnonzero(~np.asarray(inside, dtype=bool).any(axis=1))
+    return [lines[i] for i in keep.tolist()]
 
 
 def _settle_single_heights(page: PageFonts, lines: list[TextLine]) -> list[TextLine]:
