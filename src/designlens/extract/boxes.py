@@ -14,7 +14,7 @@ pixels, inclusive-exclusive (x0, y0, x1, y1), on the paint itself.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,7 +85,7 @@ def edge_mask(px: npt.NDArray[np.uint8], step: int) -> npt.NDArray[np.bool_]:
     return edge
 
 
-def _ink_rect(bounds: tuple[int, int, int, int]) -> Rect:
+def _ink_rect(bounds: Sequence[int]) -> Rect:
     """A hole contour's bounding rect (x, y, w, h) -> the ink it surrounds, 2 px inside."""
     x, y, w, h = bounds
     return (x + 2, y + 2, x + w - 2, y + h - 2)

@@ -99,7 +99,7 @@ def _area(rect: Rect | None) -> int:
     return 0 if rect is None else (rect[2] - rect[0]) * (rect[3] - rect[1])
 
 
-def _density(integral: npt.NDArray[np.int32], rect: Rect) -> float:
+def _density(integral: npt.NDArray[Any], rect: Rect) -> float:
     """Share of edge pixels inside `rect`, from the edge mask's integral image."""
     x0, y0, x1, y1 = rect
     area = max(1, (x1 - x0) * (y1 - y0))
@@ -189,8 +189,8 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
         if all(not c.holes and _close_rgb(c.fill, parent.fill, step) for c in counters) and _in_word(
             stroke.frame, parent.holes
         ):
-            for r in (stroke, *counters):
-                r.is_box = False
+            for letter in (stroke, *counters):
+                letter.is_box = False
     for region in regions:
         if not region.is_box or region.parent < 0:
             continue
