@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import ipaddress
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -296,3 +297,33 @@ def test_many_more_files_than_allowed_still_get_a_413_naming_the_limit(tmp_path:
     with client_for(tmp_path, limits=Limits(max_images=2)) as c:
         res = post_files(c, *[(f"{i}.png", PNG + bytes([i])) for i in range(12)])
         assert res.status_code == 413 and "more than 2" in res.json()["detail"]
+
+
+def test_a_cached_job_status_is_still_behind_the_token_and_the_rate_limit(tmp_path: Path) -> None:
+    """The status fast path (answers from the cache, without the framework) runs the same guard."""
+    with client_for(tmp_path, tokens=frozenset({"s3cret"}), limits=Limits(rate=0.001, burst=3)) as c:
+        ok = {"Authorization": "Bearer s3cret"}
+        job_id = post_files(c, ("a.png", PNG), **ok).json()["id"]
+        planted = b'{"from": "the cache"}'  # what only the fast path can answer
+        c.app.state.jobs._status_cache[job_id] = (float("inf"), planted)  # type: ignore[attr-defined]
+        for headers in ({}, {"Authorization": "Bearer nope"}):
+            res = c.get(f"/api/v1/jobs/{job_id}", headers=headers)
+            assert res.status_code == 401, res.text
+            assert res.headers["content-type"] == "application/problem+json"
+        res = c.get(f"/api/v1/jobs/{job_id}", headers=ok)
+        assert res.status_code == 200 and res.content == planted
+        assert res.headers["server-timing"].startswith("app;dur=")
+        assert c.get(f"/api/v1/jobs/{job_id}", headers=ok).content == planted  # the burst's last
+        res = c.get(f"/api/v1/jobs/{job_id}", headers=ok)
+        assert res.status_code == 429 and int(res.headers["retry-after"]) >= 1
+
+
+def test_a_cached_job_status_is_the_same_document_as_the_frameworks(tmp_path: Path) -> None:
+    with client_for(tmp_path) as c:
+        job_id = post_files(c, ("a.png", PNG)).json()["id"]
+        deadline = time.monotonic() + 60
+        while (miss := c.get(f"/api/v1/jobs/{job_id}")).json()["status"] != "completed":
+            assert time.monotonic() < deadline
+        hit = c.get(f"/api/v1/jobs/{job_id}")  # a completed job's status is cached for good
+        assert hit.content == miss.content and hit.headers["content-type"] == "application/json"
+        assert hit.headers["server-timing"].startswith("app;dur=")

@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 
 from designlens import __version__
 from designlens.api import problems
-from designlens.api.guards import BodyLimit, RateLimiter, ServerTiming, bearer, token_matches
+from designlens.api.guards import BodyLimit, RateLimiter, ServerTiming, StatusFastPath, bearer, token_matches
 from designlens.api.jobs import JobService
 from designlens.api.metrics import ServiceMetrics
 from designlens.api.problems import Problem
@@ -105,23 +105,28 @@ def create_app(settings: ServiceSettings) -> FastAPI:
             await app.state.feeds.close()
             await asyncio.to_thread(jobs.stop)
 
-    def guard(request: Request) -> None:
+    def check(authorization: str | None, client: str) -> Problem | None:
         """Bearer token (when tokens are configured), then the rate limit of that token."""
-        given = bearer(request.headers.get("authorization"))
+        given = bearer(authorization)
         if settings.tokens and (given is None or not token_matches(given, settings.tokens)):
             reason = "missing" if given is None else "not valid"
-            raise Problem(
+            return Problem(
                 401, f"bearer token {reason}: send `Authorization: Bearer <token>` with one of the "
                 "server's API tokens", headers={"WWW-Authenticate": 'Bearer realm="designlens"'},
             )
-        client = request.client.host if request.client else "?"
         key = f"token:{given}" if settings.tokens else f"client:{client}"
         wait = limiter.take(key)
         if wait > 0:
-            raise Problem(
+            return Problem(
                 429, f"rate limit of {settings.limits.rate:g} requests/s (burst {settings.limits.burst}) "
                 "exceeded; retry later", headers={"Retry-After": RateLimiter.retry_after(wait)},
             )
+        return None
+
+    def guard(request: Request) -> None:
+        problem = check(request.headers.get("authorization"), request.client.host if request.client else "?")
+        if problem is not None:
+            raise problem
 
     async def secured(request: Request) -> None:
         await scheme(request)  # declares the bearer scheme in OpenAPI
@@ -137,6 +142,7 @@ def create_app(settings: ServiceSettings) -> FastAPI:
     )
     app.add_middleware(BodyLimit, limit=settings.limits.max_body_bytes)
     app.add_middleware(ServerTiming)
+    app.add_middleware(StatusFastPath, check=check)  # outermost: a cached status skips the framework
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.worker_probe = worker_probe(settings)

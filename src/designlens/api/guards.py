@@ -115,3 +115,44 @@ class ServerTiming:
             await send(message)
 
         await self.app(scope, receive, timed)
+
+
+class StatusFastPath:
+    """ASGI middleware answering `GET /api/v1/jobs/{id}` from the status cache, without routing,
+    dependency injection and the framework's middleware stack.
+
+    Profiling the service under its bench (50 clients, both cores extracting) showed ~90 % of
+    the API's event loop in that per-request machinery, not in our code: polling clients are
+    most of the traffic and nearly every poll is a cache hit. The same guard (`check`: token,
+    then rate limit) runs first; anything else (a miss, a refusal, any other path) goes on to
+    the app, which answers it the usual way."""
+
+    def __init__(self, app: Any, check: Callable[[str | None, str], Any]) -> None:
+        self.app = app
+        self.check = check
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET":
+            start = time.perf_counter()
+            path: str = scope["path"]
+            job_id = path[len(STATUS_PREFIX):] if path.startswith(STATUS_PREFIX) else ""
+            jobs = getattr(scope["app"].state, "jobs", None) if "app" in scope else None
+            if job_id and "/" not in job_id and jobs is not None:
+                body = jobs.cached_status(job_id)
+                headers = dict(scope.get("headers") or [])
+                auth = headers.get(b"authorization")
+                client = scope.get("client")
+                if body is not None and self.check(
+                    auth.decode("latin-1") if auth is not None else None, client[0] if client else "?"
+                ) is None:
+                    ms = (time.perf_counter() - start) * 1000
+                    await send({"type": "http.response.start", "status": 200, "headers": [
+                        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                        (b"server-timing", f"app;dur={ms:.2f}".encode()),
+                    ]})
+                    await send({"type": "http.response.body", "body": body})
+                    return
+        await self.app(scope, receive, send)
+
+
+STATUS_PREFIX = "/api/v1/jobs/"
