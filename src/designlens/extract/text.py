@@ -17,7 +17,6 @@ Coordinates are image px; callers divide by the device scale.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import pairwise
 
 import cv2
 import numpy as np
@@ -93,20 +92,28 @@ def _keep_components(stats: npt.NDArray[np.int32], scale: float, min_height: int
 
 
 def _group_lines(x: I32, y: I32, w: I32, h: I32, shape: tuple[int, int]) -> I32:
-    """Line label per glyph: the middle bands of glyphs, widened sideways, that touch."""
-    band = np.zeros(shape, dtype=np.uint8)
-    hh, ww = shape
+    """Line label per glyph: the middle bands of glyphs, widened sideways, that touch.
+
+    The bands are drawn on a grid compressed to their own edges (one cell per stretch
+    between consecutive band edges, on each axis): overlap and adjacency, hence the
+    4-connected components, are those of the full-size drawing, on a fraction of the
+    pixels.
+    """
+    ww = shape[1]
     pad = np.ceil(0.55 * h).astype(np.int32)
     x0 = np.maximum(x - pad, 0)
-    x1 = np.minimum(x + w + pad, ww) - 1
+    x1 = np.minimum(x + w + pad, ww)  # exclusive
     y0 = y + np.floor(0.3 * h).astype(np.int32)
-    y1 = np.maximum(y + h - 1 - np.floor(0.3 * h).astype(np.int32), y0)
-    for a, b, c, d in zip(x0.tolist(), y0.tolist(), x1.tolist(), y1.tolist(), strict=True):
-        band[b : d + 1, a : c + 1] = 1
+    y1 = np.maximum(y + h - 1 - np.floor(0.3 * h).astype(np.int32), y0) + 1  # exclusive
+    xb = np.unique(np.concatenate((x0, x1)))
+    yb = np.unique(np.concatenate((y0, y1)))
+    cx0, cx1 = np.searchsorted(xb, x0), np.searchsorted(xb, x1)
+    cy0, cy1 = np.searchsorted(yb, y0), np.searchsorted(yb, y1)
+    band = np.zeros((yb.size, xb.size), dtype=np.uint8)
+    for a, b, c, d in zip(cx0.tolist(), cy0.tolist(), cx1.tolist(), cy1.tolist(), strict=True):
+        band[b:d, a:c] = 1
     _, labels = cv2.connectedComponentsWithAlgorithm(band, 4, cv2.CV_32S, cv2.CCL_BBDT)
-    cy = np.clip((y0 + y1) // 2, 0, hh - 1)
-    cx = np.clip(x + w // 2, 0, ww - 1)
-    return np.asarray(labels[cy, cx], dtype=np.int32)
+    return np.asarray(labels[cy0, cx0], dtype=np.int32)
 
 
 def _group_quantile(values: U8, groups: I32, n: int, q: float) -> F32:
@@ -231,7 +238,7 @@ def _colors(
     share = float(hist[max(bg_grey - 3, 0) : bg_grey + 4].sum() / max(crop.size, 1))
     # the background is paint: one pixel of the modal grey is its exact colour
     flat = int(np.argmax(crop.ravel() == bg_grey))
-    r1, g1, b1 = (int(v) for v in px[y0 + flat // crop.shape[1], x0 + flat % crop.shape[1]])
+    r1, g1, b1 = px[y0 + flat // crop.shape[1], x0 + flat % crop.shape[1]].tolist()
     # the ink is paint too: a stroke core of the most common grey among full-coverage cores
     core = pcov >= 0.98
     if np.count_nonzero(core) < 2:
@@ -240,7 +247,7 @@ def _colors(
     greys = gray[cy, cx]
     ink_grey = int(np.argmax(np.bincount(greys, minlength=256)))
     k = int(np.argmax(greys == ink_grey))
-    r0, g0, b0 = (int(v) for v in px[cy[k], cx[k]])
+    r0, g0, b0 = px[cy[k], cx[k]].tolist()
     return (r0, g0, b0), (r1, g1, b1), float(abs(ink_grey - bg_grey)), share
 
 
@@ -281,29 +288,31 @@ def find_text_lines(px: U8, scale: float = 1.0, min_height: int = 3) -> list[Tex
             # brightest stroke per line: the light ink, for the cheap test below
             starts = pstarts[:-1].clip(0, max(porder.size - 1, 0))
             ink_max = np.maximum.reduceat(gray[ys[porder], xs[porder]], starts) if porder.size else starts
-        bounds = [0, *splits.tolist(), order.size]
-        for start, end in pairwise(bounds):
-            if end - start < _MIN_GLYPHS:
-                continue
-            idx = order[start:end]
-            lid = int(line[idx[0]])
-            gx, gy, gw, gh = g.x[idx], g.y[idx], g.w[idx], g.h[idx]
-            x0, y0 = int(gx.min()), int(gy.min())
-            x1, y1 = int((gx + gw).max()), int((gy + gh).max())
-            if not dark:
-                # Light text sits on dark ground, so its box is much darker than its ink. The
-                # gaps between dark letters on light ground are not: drop them before the
-                # per-line work (box mean from the integral image).
-                area = (x1 - x0) * (y1 - y0)
-                box = integral[y1, x1] - integral[y0, x1] - integral[y1, x0] + integral[y0, x0]
-                if float(ink_max[lid]) - box / area < 0.35 * float(stroke_contrast[lid]):
-                    continue
+        # every line's glyph box at once; lines cut by the screenshot's edge (their heights
+        # are not the glyphs') and, for light ink, gaps between dark letters drop out here
+        first = np.concatenate(([0], splits)).astype(np.intp)
+        count = np.diff(np.append(first, order.size))
+        sx, sy = g.x[order], g.y[order]
+        bx0, by0 = np.minimum.reduceat(sx, first), np.minimum.reduceat(sy, first)
+        bx1 = np.maximum.reduceat(sx + g.w[order], first)
+        by1 = np.maximum.reduceat(sy + g.h[order], first)
+        lids = line[order[first]]
+        ok = (count >= _MIN_GLYPHS) & (by0 > 0) & (by1 < h) & (bx0 > 0) & (bx1 < w)
+        if not dark:
+            # Light text sits on dark ground, so its box is much darker than its ink. The
+            # gaps between dark letters on light ground are not (box mean from the integral).
+            area = np.maximum((bx1 - bx0) * (by1 - by0), 1).astype(np.float64)
+            box = integral[by1, bx1] - integral[by0, bx1] - integral[by1, bx0] + integral[by0, bx0]
+            ok &= ink_max[lids].astype(np.float64) - box / area >= 0.35 * stroke_contrast[lids]
+        for k in np.flatnonzero(ok).tolist():
+            idx = order[first[k] : first[k] + count[k]]
+            lid = int(lids[k])
+            gx, gw, gh = g.x[idx], g.w[idx], g.h[idx]
+            x0, y0, x1, y1 = int(bx0[k]), int(by0[k]), int(bx1[k]), int(by1[k])
             sel = porder[pstarts[lid] : pstarts[lid + 1]]
             ink, bg, contrast, share = _colors(px, gray, (x0, y0, x1, y1), ys[sel], xs[sel], cov[sel])
             if contrast < _MIN_INK_CONTRAST:
                 continue  # the gaps between letters of the other polarity, or noise
-            if y0 <= 0 or y1 >= h or x0 <= 0 or x1 >= w:
-                continue  # cut by the screenshot's edge: its heights are not the glyphs'
             baseline, cap, xh, standing = _heights(g.top[idx], g.bottom[idx])
             if standing < _MIN_GLYPHS or cap is None:
                 continue
