@@ -119,11 +119,15 @@ def test_layout_tokens_round_trip_through_dtcg_and_render_as_css_lengths() -> No
     assert "--border-width-1: 1px;" in css
 
 
-def test_a_value_seen_once_only_as_possible_slack_is_dropped_but_twice_is_kept() -> None:
-    tokens = raw("spacing", {8: 6, 16: 4}) + raw("spacing", {63: 1}, weak=1) + raw("spacing", {40: 2}, weak=2)
+def test_a_value_seen_only_as_possible_slack_needs_a_second_image_or_another_kind() -> None:
+    # a centred page shows the same slack left and right: two sightings, one piece of evidence
+    tokens = raw("spacing", {8: 6, 16: 4}) + raw("spacing", {63: 2}, weak=2)
+    tokens += raw("spacing", {40: 1}, weak=1) + raw("spacing", {40: 1}, image="b", weak=1)
+    tokens += raw("spacing", {24: 2}, weak=1)  # once a margin, once a padding
     out = by_value(SpacingAggregator().aggregate(tokens, {}))
-    assert 63 not in out  # one page margin: probably centring slack
-    assert 40 in out  # seen twice
+    assert 63 not in out
+    assert 40 in out  # seen in two images
+    assert 24 in out
 
 
 def test_the_grid_seen_most_often_wins_and_gives_columns_and_gutter() -> None:

@@ -24,7 +24,7 @@ DEFAULTS: dict[str, Any] = {
     "base_tolerance": 1.0,  # px: the same when inferring the base from measured (noisy) values
     "min_step_share": 0.05,  # a value this frequent bounds the base from above
     "min_count": 1,  # sightings a value needs to become a token
-    "min_weak_count": 2,  # sightings a value seen only as possible slack needs
+    "min_weak_count": 2,  # images a value seen only as possible slack must be seen in
     "rem_px": 16.0,
 }
 
@@ -220,7 +220,7 @@ class SpacingAggregator:
             m
             for m in dedup(values, float(cfg["tolerance"]), keep_apart)
             if m.count >= int(cfg["min_count"])
-            and (m.count > m.weak or m.count >= int(cfg["min_weak_count"]))
+            and (m.count > m.weak or len(m.images) >= int(cfg["min_weak_count"]))
         ]
         kind = classify_scale({m.value: m.count for m in kept}, base, tol)
         scale = {

@@ -106,6 +106,23 @@ def _density(integral: npt.NDArray[Any], rect: Rect) -> float:
     return float(integral[y1, x1] - integral[y0, x1] - integral[y1, x0] + integral[y0, x0]) / area
 
 
+def _around(
+    px: npt.NDArray[np.uint8], rect: Rect | None, default: tuple[int, int, int]
+) -> tuple[int, int, int]:
+    """The colour just outside `rect` (2 px off its side middles, median over the sides in the image)."""
+    if rect is None:
+        return default
+    h, w = px.shape[:2]
+    x0, y0, x1, y1 = rect
+    cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
+    spots = [(cy, x0 - 2), (cy, x1 + 1), (y0 - 2, cx), (y1 + 1, cx)]
+    seen = [px[y, x] for y, x in spots if 0 <= y < h and 0 <= x < w]
+    if not seen:
+        return default
+    m = np.median(np.stack(seen), axis=0)
+    return int(m[0]), int(m[1]), int(m[2])
+
+
 def _close_rgb(a: tuple[int, int, int], b: tuple[int, int, int], step: int) -> bool:
     return max(abs(x - y) for x, y in zip(a, b, strict=True)) <= step
 
@@ -186,9 +203,10 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
             continue
         parent = regions[stroke.parent]
         counters = [regions[c] for c in stroke.children]
-        if all(not c.holes and _close_rgb(c.fill, parent.fill, step) for c in counters) and _in_word(
-            stroke.frame, parent.holes
-        ):
+        if not _in_word(stroke.frame, parent.holes):
+            continue
+        outside = _around(px, stroke.frame, parent.fill)  # the local colour, on a gradient too
+        if all(not c.holes and _close_rgb(c.fill, outside, step) for c in counters):
             for letter in (stroke, *counters):
                 letter.is_box = False
     for region in regions:
@@ -196,7 +214,7 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
             continue
         border = detect_border(p16, region.box, region.fill, max_border, step)
         parent = regions[region.parent]
-        same = not region.holes and _close_rgb(region.fill, parent.fill, step)
+        same = not region.holes and _close_rgb(region.fill, _around(px, region.frame, parent.fill), step)
         if border is None and same and _in_word(region.frame, parent.holes):
             region.is_box = False  # a counter inside thin strokes
             continue
@@ -241,6 +259,7 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
         inside = [o for o in outer.values() if o[0] >= x0 and o[1] >= y0 and o[2] <= x1 and o[3] <= y1]
         result.spacing += measure_padding(f, inside, max_spacing)
         soft.setdefault(host, []).append(f.box)
+        # no radius: a shadow darkens the corner's outside unevenly, so the corner reads wrong
         result.boxes.append(LayoutBox(f.box, f.fill, None, None, False))
     w_img = px.shape[1]
     for region in regions:
