@@ -150,3 +150,10 @@ def test_the_grid_seen_most_often_wins_and_gives_columns_and_gutter() -> None:
 def test_a_few_stray_values_do_not_hide_a_4pt_system() -> None:
     counts = {4.0: 10, 8.0: 20, 12.0: 8, 16.0: 14, 13.0: 1, 7.0: 1, 21.0: 1}
     assert classify_scale(counts, infer_base_unit(counts)) == "4pt"
+
+
+def test_possible_slack_does_not_decide_the_base_unit() -> None:
+    tokens = raw("spacing", {8: 3, 16: 4, 24: 2}) + raw("spacing", {2: 1, 3: 1}, weak=1)
+    tokens += raw("spacing", {2: 1, 3: 1}, image="b", weak=1)  # kept (two images), but slack
+    out = SpacingAggregator().aggregate(tokens, {})
+    assert out[0].extensions["scale"]["base"] == 8.0

@@ -208,8 +208,10 @@ class SpacingAggregator:
         tol = float(cfg["grid_tolerance"])
         # Measured values scatter by a pixel around the designed ones (glyph side bearings,
         # anti-aliasing): the base is read from cluster heads, each the most frequent value
-        # of its cluster, not from every stray value.
-        heads = dedup(values, min(0.10, float(cfg["tolerance"])), lambda a, b: False)
+        # of its cluster, not from every stray value; sightings that may be slack (a centred
+        # page's margins) say nothing about the grid.
+        firm = {v: m for v, m in values.items() if m.count > m.weak}
+        heads = dedup(firm or values, min(0.10, float(cfg["tolerance"])), lambda a, b: False)
         base = infer_base_unit({m.value: m.count for m in heads}, cfg)
         unit = base.base if base else 0.0
 
