@@ -70,6 +70,16 @@ def test_css_box_shadow_is_fitted_from_the_fall_off(
         assert s.rgb == (0, 0, 0) and not s.inset
 
 
+@pytest.mark.parametrize("offset_x", [6, -5, 0])
+def test_horizontal_offset_is_read_from_the_sides(tmp_path: Path, offset_x: int) -> None:
+    # the side whose shadow reaches further out is the side the shadow is pushed to
+    found = find_shadows(render(tmp_path, cards(f"{offset_x}px 4px 10px rgba(0,0,0,.25)")))
+    assert len(found) == 2
+    for s in found:
+        assert abs(s.offset_x - offset_x) <= 1.0
+        assert abs(s.offset_y - 4) <= 1.0
+
+
 def test_flat_ui_without_shadows_gives_no_shadow_tokens(tmp_path: Path) -> None:
     assert ShadowExtractor().extract(image(pixels(draw_ui())), {}) == []
     # bordered cards (a 1 px edge is a step, not a fall-off) and a gradient band

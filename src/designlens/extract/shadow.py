@@ -5,8 +5,10 @@ corners, it darkens the background by `A * Q((d - e) / sigma)`, where d is the d
 from the edge, Q the Gaussian tail, sigma half the CSS blur radius, A the shadow's alpha
 times the contrast of its colour with the background, and e how far the shadow's own edge
 sits outside the box's (`spread + offset` on the far side, `spread - offset` on the near
-side). Fitting each edge's profile and combining opposite edges gives offset, spread,
-blur and colour with alpha. Inset shadows are the same fall-off inside the edges.
+side). The bottom edge (light from above) is fitted; the top edge and the two sides are
+read with its amplitude and sigma, and combining opposite edges gives the x and y
+offsets, spread, blur and colour with alpha. One layer per box: a stack of layers is
+fitted as the single fall-off closest to it, and inset shadows are not looked for.
 
 Boxes are found just well enough for this: long straight edges (rows of equal steps)
 whose box side is flat paint. No fall-off, no token: a page without shadows gives none.
@@ -311,21 +313,26 @@ def _box_shadow(
     if size < float(cfg["min_box"]) * scale:
         return None
     # the opposite edge's fall-off, read with the main fit's amplitude and sigma
-    opp_out = far_side + step
     reach = round(float(cfg["reach"]) * scale)
-    prof = _profile(g, opp_out, x0, x1, step, reach)
-    opposite: float | None = None
-    if prof is not None:
-        prof = _until_next_surface(prof)
-        dark = float(np.median(prof[-max(3, prof.size // 5) :])) - prof
-        if prof.size >= 6 and not np.any(np.diff(dark) > 1.0) and float(dark[0]) > 0.5:
-            share = min(max(float(dark[0]) / main.amplitude, 1e-3), 0.999)
-            opposite = 0.5 - main.sigma * _NORMAL.inv_cdf(1.0 - share)
+    opposite = _edge_extent(g, far_side + step, x0, x1, step, reach, main)
     if opposite is None:
         # the far side cannot be read (no clean fall-off there): all of the offset, no spread
         offset_y, spread = main.offset, 0.0
     else:
         offset_y, spread = (main.offset - opposite) / 2.0, (main.offset + opposite) / 2.0
+    # the sides, read the same way across the box's middle rows (the image transposed):
+    # how far the shadow reaches beyond each gives the horizontal offset
+    top = min(surface_row, far_side)
+    r0, r1 = top + size // 4, top + (3 * size) // 4
+    offset_x = 0.0
+    if r1 - r0 >= 4:
+        gt = g.T
+        left = _walk(gt, x0, -1, r0, r1, float(surface))
+        right = _walk(gt, x1 - 1, 1, r0, r1, float(surface))
+        e_left = _edge_extent(gt, left - 1, r0, r1, -1, reach, main)
+        e_right = _edge_extent(gt, right + 1, r0, r1, 1, reach, main)
+        if e_left is not None and e_right is not None:
+            offset_x = (e_right - e_left) / 2.0
     top = min(surface_row, far_side)
     box = (e.x0, top, e.x1 - e.x0, size)
     # colour: black unless the darkening is tinted; alpha from the amplitude at full cover
@@ -349,7 +356,7 @@ def _box_shadow(
     quality = float(np.clip(1.0 - main.residual / max(main.amplitude, 1e-6), 0.0, 1.0))
     return BoxShadow(
         box=box,
-        offset_x=0.0,
+        offset_x=offset_x,
         offset_y=offset_y,
         blur=2.0 * main.sigma,
         spread=spread,
@@ -358,6 +365,25 @@ def _box_shadow(
         inset=False,
         quality=quality,
     )
+
+
+def _edge_extent(
+    g: npt.NDArray[np.float32], out: int, x0: int, x1: int, step: int, reach: int, main: EdgeFit
+) -> float | None:
+    """How far (px) the shadow's edge lies beyond a box edge whose first outside row is
+    `out`, from the darkening there under the main edge's amplitude and sigma (negative:
+    inside); None without a clean fall-off to read."""
+    prof = _profile(g, out, x0, x1, step, reach)
+    if prof is None:
+        return None
+    prof = _until_next_surface(prof)
+    if prof.size < 6:
+        return None
+    dark = float(np.median(prof[-max(3, prof.size // 5) :])) - prof
+    if np.any(np.diff(dark) > 1.0) or float(dark[0]) <= 0.5:
+        return None
+    share = min(max(float(dark[0]) / main.amplitude, 1e-3), 0.999)
+    return 0.5 - main.sigma * _NORMAL.inv_cdf(1.0 - share)
 
 
 def _walk(g: npt.NDArray[np.float32], row: int, step: int, x0: int, x1: int, surface: float) -> int:
