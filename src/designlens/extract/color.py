@@ -44,6 +44,7 @@ DEFAULTS: dict[str, Any] = {
     "max_colors": 64,
 }
 
+_TEXTURE = 0  # packed code standing for every texture pixel: real pixels have alpha 0xff
 _SOFT_STEP = 14  # max channel step counted as a "small" step (gradients, noise, JPEG)
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
@@ -72,19 +73,33 @@ def _unpack(codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
 
 
 def _count_colors(
-    code: npt.NDArray[np.uint32],
+    code: npt.NDArray[np.uint32], texture: npt.NDArray[np.bool_]
 ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64], npt.NDArray[np.int32]]:
     """Exact counts and each pixel's index into them.
 
-    Sorts runs rather than pixels, since UI rows are long flat runs.
+    The flat part is counted by runs, since UI rows are long flat runs; texture (photos,
+    dithered gradients: a new value at nearly every pixel) would make every pixel a run, so
+    its pixels stand aside as one sentinel code and are counted by one sort of their own.
+    Colors seen only in texture go after the others.
     """
-    flat = code.ravel()
-    starts = np.concatenate(([0], np.flatnonzero(flat[1:] != flat[:-1]) + 1))
-    lengths = np.diff(np.append(starts, flat.size))
-    uniq, inverse = np.unique(flat[starts], return_inverse=True)
+    masked = np.where(texture, np.uint32(_TEXTURE), code).ravel()
+    starts = np.concatenate(([0], np.flatnonzero(masked[1:] != masked[:-1]) + 1))
+    lengths = np.diff(np.append(starts, masked.size))
+    uniq, inverse = np.unique(masked[starts], return_inverse=True)
     counts = np.bincount(inverse, weights=lengths, minlength=uniq.size).astype(np.int64)
-    index = np.repeat(inverse.astype(np.int32), lengths).reshape(code.shape)
-    return uniq, counts, index
+    index = np.repeat(inverse.astype(np.int32), lengths)
+    tex = np.flatnonzero(texture)
+    if tex.size:
+        codes, tex_inverse, n = np.unique(code.ravel()[tex], return_inverse=True, return_counts=True)
+        at = np.minimum(np.searchsorted(uniq, codes), uniq.size - 1)
+        known = uniq[at] == codes
+        at[~known] = np.arange(uniq.size, uniq.size + np.count_nonzero(~known))
+        uniq = np.concatenate([uniq, codes[~known]])
+        counts = np.concatenate([counts, np.zeros(uniq.size - counts.size, dtype=np.int64)])
+        counts[at] += n
+        counts[0] = 0  # the sentinel: lowest code, so first; no pixel is left on it
+        index[tex] = at[tex_inverse]
+    return uniq, counts, index.reshape(code.shape)
 
 
 def _between(
@@ -112,6 +127,7 @@ class _Evidence:
 
     eq_h: npt.NDArray[np.bool_]  # pixel equals its right neighbour
     eq_v: npt.NDArray[np.bool_]  # pixel equals the one below
+    texture: npt.NDArray[np.bool_]  # in a window dense in small steps (photo, dithered gradient)
     noncore: npt.NDArray[np.bool_]  # isolated, blended or textured: not paint evidence
     edge: npt.NDArray[np.bool_]  # not inside a flat region (some neighbour differs)
     first: npt.NDArray[np.intp]  # flat index of the left/top pixel of each differing pair
@@ -160,7 +176,8 @@ def _pixel_evidence(
         hit = _between(flat[mid].astype(np.int16), flat[mid - span].astype(np.int16),
                        flat[mid + span].astype(np.int16))
         blend[mid[hit]] = True
-    return _Evidence(eq_h, eq_v, ~maybe | blend.reshape(h, w), edge.reshape(h, w), first, second, step)
+    noncore = ~maybe | blend.reshape(h, w)
+    return _Evidence(eq_h, eq_v, texture, noncore, edge.reshape(h, w), first, second, step)
 
 
 def _texture(
@@ -203,15 +220,13 @@ def _pair_candidates(
 
 
 def _strong_contacts(
-    index: npt.NDArray[np.int32], cand: npt.NDArray[np.intp], n: int, ev: _Evidence, min_contact: float
+    pa: npt.NDArray[np.int32], pb: npt.NDArray[np.int32], k: int, min_contact: float
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
     """k x k pixel edges shared by candidates, and whether i touches j along a fair share of i's edges.
 
     The share is of ALL of i's edges (candidates or not), so a few stray touches never
     count. Only candidates take part, so photos with thousands of colors stay cheap.
     """
-    k = cand.size
-    pa, pb = _pair_candidates(index, cand, n, ev)
     both = (pa >= 0) & (pb >= 0)
     contact = np.bincount(pa[both].astype(np.int64) * k + pb[both], minlength=k * k).reshape(k, k)
     contact = contact + contact.T
@@ -251,9 +266,8 @@ def _band_links(
 
 def _soft_links(
     raw: npt.NDArray[np.uint8],
-    index: npt.NDArray[np.int32],
-    cand: npt.NDArray[np.intp],
-    n: int,
+    pa: npt.NDArray[np.int32],
+    pb: npt.NDArray[np.int32],
     ev: _Evidence,
     region: npt.NDArray[np.bool_],
     max_step: int,
@@ -266,8 +280,7 @@ def _soft_links(
     whole difference. Two region candidates whose shared pixel edges are mostly soft are
     pieces of one continuous field.
     """
-    k = cand.size
-    pa, pb = _pair_candidates(index, cand, n, ev)
+    k = region.size
     flat = raw.reshape(-1, 3)
     step = np.abs(flat[ev.first].astype(np.int16) - flat[ev.second].astype(np.int16)).max(axis=1)
     both = (pa >= 0) & (pb >= 0)
@@ -382,7 +395,7 @@ def snap_lossy_noise(px: npt.NDArray[np.uint8], radius: int = 4) -> npt.NDArray[
     to the densest nearby value, which for a flat paint is the paint itself.
     """
     code = _pack(px)
-    uniq, counts, index = _count_colors(code)
+    uniq, counts, index = _count_colors(code, np.zeros(code.shape, dtype=bool))
     rgb = _unpack(uniq)
     q = 255 // radius + 1
     bins = (rgb[:, 0] // radius) * q * q + (rgb[:, 1] // radius) * q + rgb[:, 2] // radius
@@ -425,8 +438,8 @@ def find_paint_colors(px: npt.NDArray[np.uint8], config: Mapping[str, Any] | Non
     if cfg.get("lossy"):
         px = snap_lossy_noise(px, int(cfg["lossy_radius"]))
     code = _pack(px)
-    uniq, counts, index = _count_colors(code)
     ev = _pixel_evidence(px, code, cfg)
+    uniq, counts, index = _count_colors(code, ev.texture)
     core = counts - _per_color(index, uniq.size, ev.noncore)
     solid = counts - _per_color(index, uniq.size, ev.edge)  # pixels inside flat regions
 
@@ -437,7 +450,8 @@ def find_paint_colors(px: npt.NDArray[np.uint8], config: Mapping[str, Any] | Non
     rgb = _unpack(uniq).astype(np.int16)
     # Flat regions are paint whatever lies around them; only thin things can be blends.
     thin = solid[cand] < 0.5 * counts[cand]
-    contact, strong = _strong_contacts(index, cand, uniq.size, ev, float(cfg["blend_min_contact"]))
+    pa, pb = _pair_candidates(index, cand, uniq.size, ev)
+    contact, strong = _strong_contacts(pa, pb, cand.size, float(cfg["blend_min_contact"]))
     crgb = rgb[cand]
     # Lossy edges ring and bleed chroma off the blend line by about a denoising bin each side.
     slack = 2.0 * float(cfg["lossy_radius"]) if cfg.get("lossy") else 0.0
@@ -446,7 +460,7 @@ def find_paint_colors(px: npt.NDArray[np.uint8], config: Mapping[str, Any] | Non
     linked = _band_links(strong, crgb, ~thin, int(cfg["gradient_step"]))
     chain, dominant = int(cfg["gradient_chain"]), 0.3
     if cfg.get("lossy"):
-        linked |= _soft_links(raw, index, cand, uniq.size, ev, ~thin, 2 * int(cfg["lossy_radius"]))
+        linked |= _soft_links(raw, pa, pb, ev, ~thin, 2 * int(cfg["lossy_radius"]))
         # Fewer, wider bands; and a flat paint that denoising split into modes still holds
         # most of its pixels in one of them, where a gradient's plateaus are more alike.
         chain, dominant = int(cfg["lossy_gradient_chain"]), 0.5
