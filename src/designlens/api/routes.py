@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.responses import FileResponse, JSONResponse, Response
-from fastapi.sse import EventSourceResponse, ServerSentEvent
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
@@ -17,6 +17,8 @@ from designlens.api.uploads import Upload, check_pixels, expand
 from designlens.store.repositories import JobRow, StoredEvent
 
 DEFAULT_TYPES = ("color", "layout")
+SSE_SCHEMA = {"type": "string", "description": "`event:`, `id:`, `data:` frames; `: keep-alive` comments"}
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}  # no proxy buffering either
 PROBLEM = {"content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}}
 
 
@@ -180,25 +182,31 @@ def api_router(guard: Any) -> APIRouter:
         """Cancel a queued or running job; its instances stop and it is recorded as cancelled."""
         return {"id": row.id, "status": svc.cancel(row.id)}
 
-    @api.get("/jobs/{job_id}/events", response_class=EventSourceResponse, responses={404: PROBLEM})
+    @api.get("/jobs/{job_id}/events", response_class=StreamingResponse, responses={
+        200: {"description": "Server-Sent Events", "content": {"text/event-stream": {"schema": SSE_SCHEMA}}},
+        404: PROBLEM,
+    })
     async def job_events(
         request: Request, svc: Service, row: Job,
         last_event_id: Annotated[str | None, Header()] = None,
-    ) -> Any:
+    ) -> Response:
         """The job's events as SSE: `event` is the name, `id` the log sequence, `data` JSON.
 
         Reconnect with `Last-Event-ID` to get exactly the events after it; the stream ends
         after `job.completed` or `job.failed`."""
         after = int(last_event_id) if last_event_id and last_event_id.strip().isdigit() else 0
         settings = request.app.state.settings
+
         def render(event: StoredEvent) -> str:  # once per event and API process, not per stream
             return json.dumps(svc.public_event(row, event))
 
-        async for item in request.app.state.feeds.stream(row.id, after, settings.keepalive, render):
-            if item is None:
-                yield ServerSentEvent(comment="keep-alive")
-            else:
-                yield ServerSentEvent(event=item.name, id=str(item.seq), raw_data=item.data)
+        async def frames() -> AsyncIterator[bytes]:
+            # One write per batch of events, framed here: the framework's per-event SSE path
+            # (two task hops and a timer per event) was most of the API's CPU under live streams.
+            async for batch in request.app.state.feeds.stream(row.id, after, settings.keepalive, render):
+                yield b": keep-alive\n\n" if batch is None else b"".join(item.wire for item in batch)
+
+        return StreamingResponse(frames(), media_type="text/event-stream", headers=SSE_HEADERS)
 
     @api.get("/jobs/{job_id}/tokens", responses={404: PROBLEM, 409: PROBLEM})
     def job_tokens(svc: Service, row: Job) -> FileResponse:

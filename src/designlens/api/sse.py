@@ -71,6 +71,11 @@ class Item:
     name: str
     data: str
 
+    @property
+    def wire(self) -> bytes:
+        """The SSE frame: `event`, `id` (the log sequence), `data` (one line of JSON)."""
+        return f"event: {self.name}\nid: {self.seq}\ndata: {self.data}\n\n".encode()
+
 
 @dataclass(eq=False)
 class JobFeed:
@@ -131,23 +136,26 @@ class Feeds:
 
     async def stream(
         self, job_id: str, after: int, keepalive: float, render: Render
-    ) -> AsyncIterator[Item | None]:
-        """The job's events after `after`, then None for each `keepalive` seconds of silence;
+    ) -> AsyncIterator[list[Item] | None]:
+        """The job's events after `after`, in batches (all that arrived since the last one, so a
+        burst costs a stream one write), then None for each `keepalive` seconds of silence;
         ends after the terminal event (`job.completed`, `job.failed`)."""
         feed = self._acquire(job_id, render)
         try:
             index = 0
             while True:
                 waiter = feed.changed
-                while index < len(feed.items):
+                batch: list[Item] = []
+                ended = False
+                while index < len(feed.items) and not ended:
                     item = feed.items[index]
                     index += 1
-                    if item.seq <= after:
-                        continue
-                    yield item
-                    if item.name in TERMINAL:
-                        return
-                if feed.done:
+                    if item.seq > after:
+                        batch.append(item)
+                        ended = item.name in TERMINAL
+                if batch:
+                    yield batch
+                if ended or feed.done:
                     return
                 try:
                     await asyncio.wait_for(waiter.wait(), keepalive)
