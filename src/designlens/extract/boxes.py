@@ -70,19 +70,40 @@ def _max_channel(d: npt.NDArray[Any]) -> npt.NDArray[np.uint8]:
     return np.asarray(cv2.max(cv2.max(r, g), b))
 
 
+def contrast_map(px: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+    """The largest channel difference of each pixel from its 4 neighbours (H x W uint8):
+    `contrast_map(px) > step` is `edge_mask(px, step)`, for several steps at the cost of one."""
+    h, w = px.shape[:2]
+    out = np.zeros((h, w), dtype=np.uint8)
+    if w >= 2:
+        dh = _max_channel(cv2.absdiff(px[:, 1:], px[:, :-1]))
+        np.maximum(out[:, 1:], dh, out=out[:, 1:])
+        np.maximum(out[:, :-1], dh, out=out[:, :-1])
+    if h >= 2:
+        dv = _max_channel(cv2.absdiff(px[1:], px[:-1]))
+        np.maximum(out[1:], dv, out=out[1:])
+        np.maximum(out[:-1], dv, out=out[:-1])
+    return out
+
+
 def edge_mask(px: npt.NDArray[np.uint8], step: int) -> npt.NDArray[np.bool_]:
     """True where a pixel differs from one of its 4 neighbours by more than `step` in some channel."""
-    h, w = px.shape[:2]
-    edge = np.zeros((h, w), dtype=bool)
-    if w >= 2:
-        dh = _max_channel(cv2.absdiff(px[:, 1:], px[:, :-1])) > step
-        edge[:, 1:] |= dh
-        edge[:, :-1] |= dh
-    if h >= 2:
-        dv = _max_channel(cv2.absdiff(px[1:], px[:-1])) > step
-        edge[1:] |= dv
-        edge[:-1] |= dv
-    return edge
+    return np.asarray(contrast_map(px) > step)
+
+
+def _bounding_rects(contours: Sequence[npt.NDArray[Any]]) -> npt.NDArray[np.int64]:
+    """(x, y, w, h) of every contour at once: cv2.boundingRect one by one costs more than
+    the contours themselves on a photo's tens of thousands of specks."""
+    if not contours:
+        return np.zeros((0, 4), dtype=np.int64)
+    sizes = np.fromiter((len(c) for c in contours), dtype=np.int64, count=len(contours))
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    pts = np.concatenate(contours).reshape(-1, 2).astype(np.int64)
+    x0 = np.minimum.reduceat(pts[:, 0], starts)
+    y0 = np.minimum.reduceat(pts[:, 1], starts)
+    x1 = np.maximum.reduceat(pts[:, 0], starts)
+    y1 = np.maximum.reduceat(pts[:, 1], starts)
+    return np.stack([x0, y0, x1 - x0 + 1, y1 - y0 + 1], axis=1)
 
 
 def _ink_rect(bounds: Sequence[int]) -> Rect:
@@ -126,16 +147,16 @@ def find_regions(
     while (up >= 0).any():  # one step up the tree for every contour at once
         depth += up >= 0
         up = np.where(up >= 0, parent_of[np.maximum(up, 0)], -1)
-    rects = [cv2.boundingRect(c) for c in contours]
+    rects = _bounding_rects(contours)
     # Contours 4 px or less across hold nothing measurable (and what they contain is smaller
     # still): skipping them keeps photos, with tens of thousands of specks, fast.
-    for i in [i for i, r in enumerate(rects) if r[2] > 4 and r[3] > 4]:
+    for i in np.flatnonzero((rects[:, 2] > 4) & (rects[:, 3] > 4)).tolist():
         contour = contours[i]
-        x, y, cw, ch = rects[i]
+        x, y, cw, ch = rects[i].tolist()
         if depth[i] % 2 == 1:  # a hole of region region_of[parent]: ink or a child, 2 px outside it
             owner = region_of.get(int(hier[i][3]))
             if owner is not None:
-                rect = _ink_rect(rects[i])
+                rect = _ink_rect((x, y, cw, ch))
                 regions[owner].holes.append(rect)
                 # a hole the size of a box that fills its bounding rectangle: a picture, a
                 # textured panel, or a box whose own fill was found as a region inside it
@@ -144,7 +165,7 @@ def find_regions(
                     regions[owner].solid.append(rect)
             continue
         hole = int(hier[i][3])
-        frame = None if hole < 0 else _ink_rect(rects[hole])
+        frame = None if hole < 0 else _ink_rect(rects[hole].tolist())
         parent_region = region_of.get(int(hier[hole][3]), -1) if hole >= 0 else -1
         box = (max(0, x - 1), max(0, y - 1), min(w, x + cw + 1), min(h, y + ch + 1))
         area = float(cv2.contourArea(contour)) if len(contour) > 2 else 0.0

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import warnings
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from designlens.extract.boxes import Rect, Region, edge_mask, find_regions
+from designlens.extract.boxes import Rect, Region, contrast_map, edge_mask, find_regions
 from designlens.extract.grid import Grid, detect_grid
 from designlens.extract.radius import Border, corner_radius, detect_border
 from designlens.extract.spacing import (
@@ -127,25 +127,24 @@ def _close_rgb(a: tuple[int, int, int], b: tuple[int, int, int], step: int) -> b
     return max(abs(x - y) for x, y in zip(a, b, strict=True)) <= step
 
 
-def _in_word(frame: Rect | None, holes: Sequence[Rect]) -> bool:
+def _in_word(frame: Rect | None, holes: npt.NDArray[np.int64]) -> bool:
     """Is `frame` (a hole of some region) a letter of a word: another hole of another size on
     its line within a quarter of its height? Letters sit a few px apart; a control and its
-    label sit a margin apart, and a row of equal swatches is not a word."""
-    if frame is None:
+    label sit a margin apart, and a row of equal swatches is not a word. `holes`: N x 4."""
+    if frame is None or holes.shape[0] == 0:
         return False
     x0, y0, x1, y1 = frame
     w, h = x1 - x0, y1 - y0
-    for hx0, hy0, hx1, hy1 in holes:
-        if abs(hx1 - hx0 - w) <= 1 and abs(hy1 - hy0 - h) <= 1:
-            continue  # itself, or its twin
-        overlap = min(y1, hy1) - max(y0, hy0)
-        if overlap >= 0.5 * min(h, hy1 - hy0) and max(hx0 - x1, x0 - hx1) <= 0.25 * h:
-            return True
-    return False
+    hx0, hy0, hx1, hy1 = holes[:, 0], holes[:, 1], holes[:, 2], holes[:, 3]
+    other = (np.abs(hx1 - hx0 - w) > 1) | (np.abs(hy1 - hy0 - h) > 1)  # not itself or its twin
+    overlap = np.minimum(y1, hy1) - np.maximum(y0, hy0)
+    beside = np.maximum(hx0 - x1, x0 - hx1) <= 0.25 * h
+    return bool((other & (overlap >= 0.5 * np.minimum(h, hy1 - hy0)) & beside).any())
 
 
 def _soft_boxes(
     px: npt.NDArray[np.uint8],
+    contrast: npt.NDArray[np.uint8],
     scale: float,
     cfg: Mapping[str, Any],
     regions: list[Region],
@@ -159,7 +158,11 @@ def _soft_boxes(
     sees), and only with content, where the first pass has no box already.
     """
     step = int(cfg["edge_step"])
-    fine = find_regions(px, scale, {**cfg, "edge_step": 1})
+    # Only big boxes are wanted here: an opening drops flat specks and 1-2 px channels first,
+    # which keeps textured areas (thousands of specks at this step) fast.
+    flat = np.where(contrast > 1, 0, 255).astype(np.uint8)
+    opened = np.asarray(cv2.morphologyEx(flat, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)))
+    fine = find_regions(px, scale, {**cfg, "edge_step": 1}, opened == 0)
     known = list(outer.values())
     out: list[tuple[Region, int]] = []
     for f in fine:
@@ -184,7 +187,8 @@ def _soft_boxes(
 def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any]) -> LayoutResult:
     result = LayoutResult(scale)
     step = int(cfg["edge_step"])
-    edges = edge_mask(px, step)
+    contrast = contrast_map(px)
+    edges = contrast > step
     regions = find_regions(px, scale, cfg, edges)
     integral = cv2.integral(edges.view(np.uint8))
     texture = float(cfg["texture_share"])
@@ -198,12 +202,21 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
     # Letters of big text are flat regions (bold strokes) around empty flat space of the
     # colour outside (counters): neither is a box. A letter has other letters beside it on
     # its line; a ring-shaped control (a toggle, a radio button) has its label a margin away.
+    hole_arrays: dict[int, npt.NDArray[np.int64]] = {}
+
+    def holes_of(r: Region) -> npt.NDArray[np.int64]:
+        if r.index not in hole_arrays:
+            hole_arrays[r.index] = np.asarray(r.holes, dtype=np.int64).reshape(-1, 4)
+        return hole_arrays[r.index]
+
     for stroke in regions:
         if stroke.parent < 0 or len(stroke.holes) != len(stroke.children):
             continue
-        parent = regions[stroke.parent]
         counters = [regions[c] for c in stroke.children]
-        if not _in_word(stroke.frame, parent.holes):
+        if not stroke.is_box and not any(c.is_box for c in counters):
+            continue
+        parent = regions[stroke.parent]
+        if not _in_word(stroke.frame, holes_of(parent)):
             continue
         outside = _around(px, stroke.frame, parent.fill)  # the local colour, on a gradient too
         if all(not c.holes and _close_rgb(c.fill, outside, step) for c in counters):
@@ -215,7 +228,7 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
         border = detect_border(p16, region.box, region.fill, max_border, step)
         parent = regions[region.parent]
         same = not region.holes and _close_rgb(region.fill, _around(px, region.frame, parent.fill), step)
-        if border is None and same and _in_word(region.frame, parent.holes):
+        if border is None and same and _in_word(region.frame, holes_of(parent)):
             region.is_box = False  # a counter inside thin strokes
             continue
         rect = _outer(region, border)
@@ -254,7 +267,7 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
             fill = (int(px[cy, cx, 0]), int(px[cy, cx, 1]), int(px[cy, cx, 2]))
             result.boxes.append(LayoutBox(rect, fill, None, None if r is None else r / scale, False))
     soft: dict[int, list[Rect]] = {}
-    for f, host in _soft_boxes(px, scale, cfg, regions, outer):
+    for f, host in _soft_boxes(px, contrast, scale, cfg, regions, outer):
         x0, y0, x1, y1 = f.box
         inside = [o for o in outer.values() if o[0] >= x0 and o[1] >= y0 and o[2] <= x1 and o[3] <= y1]
         result.spacing += measure_padding(f, inside, max_spacing)
