@@ -163,23 +163,23 @@ def _soft_boxes(
     flat = np.where(contrast > 1, 0, 255).astype(np.uint8)
     opened = np.asarray(cv2.morphologyEx(flat, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)))
     fine = find_regions(px, scale, {**cfg, "edge_step": 1}, opened == 0)
-    known = list(outer.values())
+    known = np.asarray(list(outer.values()), dtype=np.int64).reshape(-1, 4)
+    boxes = np.asarray([r.box for r in regions], dtype=np.int64).reshape(-1, 4)
+    areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
     out: list[tuple[Region, int]] = []
     for f in fine:
         if not f.is_box or f.parent < 0 or not f.holes:
             continue
-        parent = fine[f.parent]
-        if not _close_rgb(f.fill, parent.fill, 2 * step):
+        if not _close_rgb(f.fill, fine[f.parent].fill, 2 * step):
             continue
-        if any(all(abs(a - b) <= 3 for a, b in zip(f.box, k, strict=True)) for k in known):
+        box = np.asarray(f.box, dtype=np.int64)
+        if (np.abs(known - box) <= 3).all(axis=1).any():
+            continue  # the first pass has it
+        inside = (boxes[:, :2] <= box[:2]).all(axis=1) & (boxes[:, 2:] >= box[2:]).all(axis=1)
+        if not inside.any():
             continue
-        x0, y0, x1, y1 = f.box
-        host = min(
-            (r for r in regions if r.box[0] <= x0 and r.box[1] <= y0 and r.box[2] >= x1 and r.box[3] >= y1),
-            key=lambda r: r.width * r.height,
-            default=None,
-        )
-        if host is not None and (host.is_box or host.parent < 0):
+        host = regions[int(np.flatnonzero(inside)[np.argmin(areas[inside])])]
+        if host.is_box or host.parent < 0:
             out.append((f, host.index))
     return out
 

@@ -10,8 +10,8 @@ reported as their full radius, min(width, height) / 2, as browsers clip radii to
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -30,8 +30,9 @@ class Border:
     color: tuple[int, int, int]
 
 
-def _close(a: npt.NDArray[np.int16], b: npt.NDArray[np.int16], step: int) -> npt.NDArray[np.bool_]:
-    return np.asarray(np.abs(a - b).max(axis=-1) <= step)
+def _near(a: Sequence[int], b: Sequence[int], step: int) -> bool:
+    """Two RGB colours within `step` in every channel (plain Python: numpy costs more on 3 values)."""
+    return abs(a[0] - b[0]) <= step and abs(a[1] - b[1]) <= step and abs(a[2] - b[2]) <= step
 
 
 def _side_strips(px: npt.NDArray[np.int16], box: Rect, depth: int) -> list[npt.NDArray[np.int16] | None]:
@@ -61,39 +62,31 @@ def detect_border(
     """
     if box[2] - box[0] < 4 or box[3] - box[1] < 4:
         return None
-    fill_arr = np.array(fill, dtype=np.int16)
-    sides: list[tuple[int, npt.NDArray[np.int16]]] = []
+    sides: list[tuple[int, list[int]]] = []
     for strip in _side_strips(px, box, max_width + 1):
         if strip is None or strip.shape[1] == 0:
             continue
-        color = strip[0, strip.shape[1] // 2]
-        if _close(color, fill_arr, step):
-            continue
-        # Fast path first: the run of that colour straight out from the side's middle.
-        centre = strip[:, strip.shape[1] // 2].tolist()
+        # Fast path first, in plain Python (these are a handful of pixels): the run of the
+        # colour next to the side's middle, straight out from it.
+        centre: list[list[int]] = strip[:, strip.shape[1] // 2].tolist()
         first = centre[0]
-        run = next(
-            (
-                d
-                for d, c in enumerate(centre)
-                if max(abs(a - b) for a, b in zip(c, first, strict=True)) > step
-            ),
-            len(centre),
-        )
+        if _near(first, fill, step):
+            continue
+        run = next((d for d, c in enumerate(centre) if not _near(c, first, step)), len(centre))
         if not 1 <= run <= max_width:
             continue
-        same = (np.abs(strip - color).max(axis=-1) <= step).mean(axis=1) >= 0.9  # per depth
+        same = (np.abs(strip - np.asarray(first, dtype=np.int16)).max(axis=-1) <= step).mean(axis=1) >= 0.9
         width = int(same.argmin()) if not same.all() else len(same)
         if 1 <= width <= max_width:
-            sides.append((width, color))
+            sides.append((width, first))
     if len(sides) < 2:
         return None
     widths = [s[0] for s in sides]
     best = max(set(widths), key=widths.count)
     agree = [c for wd, c in sides if wd == best]
-    if len(agree) < 2 or not all(_close(c, agree[0], 2 * step) for c in agree):
+    if len(agree) < 2 or not all(_near(c, agree[0], 2 * step) for c in agree):
         return None
-    color = np.median(np.stack(agree), axis=0)
+    color = np.median(np.asarray(agree), axis=0)
     return Border(best, (int(color[0]), int(color[1]), int(color[2])))
 
 
@@ -120,9 +113,9 @@ def _corner_missing(cover: npt.NDArray[np.float32]) -> float:
     return missing
 
 
-def _dist(a: npt.NDArray[Any], b: npt.NDArray[np.float32]) -> float:
-    d = a.astype(np.float32) - b
-    return float(math.sqrt(float((d * d).sum())))
+def _dist(a: Sequence[int], b: Sequence[int]) -> float:
+    """RGB distance of two pixels (plain Python: numpy costs more on 3 values)."""
+    return math.sqrt((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2 + (a[2] - b[2]) ** 2)
 
 
 def _rows(px: npt.NDArray[np.int16], cy: int, fy: int, cx: int, fx: int, k: int) -> npt.NDArray[np.float32]:
@@ -158,14 +151,15 @@ def corner_radius(px: npt.NDArray[np.int16], box: Rect, max_radius: int) -> floa
         ox, oy = cx - fx, cy - fy
         if not (0 <= ox < w and 0 <= oy < h):
             continue
-        outside = px[oy, ox].astype(np.float32)
-        span_h = _dist(px[cy, cx + fx * (bw // 2)], outside)
-        span_v = _dist(px[cy + fy * (bh // 2), cx], outside)
+        out_px: list[int] = px[oy, ox].tolist()
+        span_h = _dist(px[cy, cx + fx * (bw // 2)].tolist(), out_px)
+        span_v = _dist(px[cy + fy * (bh // 2), cx].tolist(), out_px)
         if min(span_h, span_v) < _MIN_CONTRAST:
             continue
         measured += 1
-        if _dist(px[cy, cx], outside) >= 0.85 * span_h:
+        if _dist(px[cy, cx].tolist(), out_px) >= 0.85 * span_h:
             continue  # a square corner
+        outside = np.asarray(out_px, dtype=np.float32)
         # Only as far as the arc reaches: the first row is uncovered for about r - sqrt(r).
         first = _rows(px, cy, 1, cx, fx, k)[0]
         covered = np.flatnonzero(np.sqrt(((first - outside) ** 2).sum(axis=-1)) >= 0.85 * span_h)
