@@ -96,7 +96,10 @@ def test_an_instance_that_kills_every_worker_fails_after_three_leases(pg: tuple[
 
 def test_migrations_go_up_and_down_on_postgresql(pg: tuple[str, str]) -> None:
     store = Store(pg[0])
-    assert current_revision(store.engine) == "0002"
+    assert current_revision(store.engine) == "0003"
+    assert "warnings" in {c["name"] for c in sa.inspect(store.engine).get_columns("instances")}
+    downgrade(store.engine, "0002")
+    assert "warnings" not in {c["name"] for c in sa.inspect(store.engine).get_columns("instances")}
     assert "data" in {c["name"] for c in sa.inspect(store.engine).get_columns("images")}
     downgrade(store.engine, "0001")
     assert current_revision(store.engine) == "0001"
@@ -104,7 +107,7 @@ def test_migrations_go_up_and_down_on_postgresql(pg: tuple[str, str]) -> None:
     downgrade(store.engine, "base")
     assert current_revision(store.engine) is None
     migrate(store.engine)
-    assert current_revision(store.engine) == "0002"
+    assert current_revision(store.engine) == "0003"
     store.close()
 
 
@@ -202,3 +205,105 @@ def test_a_job_finishes_after_postgresql_drops_every_connection_mid_job(
     rows = _instances(url)
     assert len(rows) == 12 and all(r["status"] == "complete" and r["raw"] == 1 for r in rows)
     assert len(log_lines(runs)) // 2 >= 12  # each image ran (lines are `name pid`)
+
+
+@pytest.mark.timeout(180)
+def test_extractor_warnings_travel_through_the_queue_to_the_cli(pg: tuple[str, str], tmp_path: Path) -> None:
+    """A queue worker's `InstanceOutput.warnings` reach the coordinator's stderr and --json."""
+    import json
+
+    from PIL import Image
+
+    url, _ = pg
+    Image.new("RGB", (640, 400), "#ffffff").save(tmp_path / "blank.png")  # typography finds no text
+    worker = start(["worker", "--db", url, "--idle-exit", "20"], tmp_path, "w.log")
+    try:
+        res = run(["extract", "blank.png", "-o", "out", "--types", "typography,color", "--formats", "dtcg",
+                   "--no-cache", "--db", url, "--backend", "queue", "--json"], tmp_path)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(60)
+    assert res.returncode == 0, res.stderr
+    said = json.loads(res.stdout)["images"][0]["warnings"]
+    assert any(w.startswith("typography: ") and "no text lines" in w for w in said), said
+    assert any(line.startswith("warning: ") and "blank.png" in line and "no text lines" in line
+               for line in res.stderr.splitlines()), res.stderr
+    stored = [r for r in _instances(url) if r["status"] == "complete"]
+    assert len(stored) == 2
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        query = sa.text("SELECT warnings FROM instances WHERE token_type = 'typography'")
+        kept = conn.execute(query).scalar()
+    engine.dispose()
+    assert kept and "no text lines" in kept[0]
+
+
+def test_workers_skip_a_cancelled_jobs_queued_instances_and_a_resumed_job_queues_them_again(
+    any_store: str,
+) -> None:
+    store = Store(any_store)
+    ids = _queue_rows(store, 5)
+    queue = WorkQueue(store, lease=60)
+    (running,) = queue.claim("w1")
+    with store.transaction() as conn:
+        assert store.jobs.request_cancel(conn, "job1")  # what DELETE /jobs/{id} and the CLI's cancel do
+    assert queue.claim("w2", limit=10) == []  # a cancelling job's instances are not handed out
+    assert queue.withdraw("job1") == 4  # and its coordinator (or the service) takes them off the queue
+    with store.transaction() as conn:
+        states = {r["id"]: r["status"] for r in store.instances.of_job(conn, "job1")}
+        store.jobs.set_status(conn, "job1", "cancelled")
+    assert states == {i: "running" if i == running.id else "cancelled" for i in ids}
+    assert queue.claim("w2", limit=10) == []
+    token = {"name": "slow.x", "type": "number", "value": 1}
+    assert queue.complete("w1", running, "complete", None, 0.1, 1.0, (1, 1), [token])  # kept
+    with store.transaction() as conn:  # resumed: running again, its withdrawn instances queued anew
+        store.jobs.set_status(conn, "job1", "running")
+    rows = {r["id"]: r for r in _rows(store, "job1")}
+    for i in ids:
+        image = {"id": rows[i]["image_id"], "source": rows[i]["source"], "size": 3, "data": b"abc"}
+        row = {k: rows[i][k] for k in ("id", "job_id", "image_id", "source", "token_type", "extractor",
+                                         "config_hash")}
+        queue.enqueue(row, image)
+    assert sorted(c.id for c in queue.claim("w2", limit=10)) == sorted(set(ids) - {running.id})
+    store.close()
+
+
+def _rows(store: Store, job: str) -> list[dict[str, object]]:
+    with store.transaction() as conn:
+        return [dict(r) for r in store.instances.of_job(conn, job)]
+
+
+@pytest.mark.timeout(180)
+def test_a_cancelled_queue_job_withdraws_its_queued_instances_so_no_worker_runs_them(
+    pg: tuple[str, str], tmp_path: Path
+) -> None:
+    url, _ = pg
+    make_screens(tmp_path / "imgs", [f"s{i:02d}.png" for i in range(6)])
+    runs = tmp_path / "runs.log"
+    job = start(["extract", "imgs", "-o", "out", "--types", "slow", "--formats", "dtcg", "--no-cache",
+                 "--db", url, "--backend", "queue"], tmp_path, "job.log", SLOWPLUG_LOG=str(runs))
+    engine = sa.create_engine(url)
+    try:
+        def queued() -> int:
+            try:
+                with engine.connect() as conn:
+                    query = sa.text("SELECT count(*) FROM instances WHERE status = 'queued'")
+                    return int(conn.execute(query).scalar_one())
+            except sa.exc.ProgrammingError:  # the coordinator has not created the tables yet
+                return 0
+
+        wait_for(lambda: queued() == 6, 120, "the coordinator to queue every instance (no worker runs)")
+        with engine.begin() as conn:  # the cancel lever the service's DELETE pulls
+            conn.execute(sa.text("UPDATE jobs SET status = 'cancelling'"))
+        assert job.wait(120) != 0, (tmp_path / "job.log").read_text()
+        with engine.connect() as conn:
+            states = [r[0] for r in conn.execute(sa.text("SELECT status FROM instances"))]
+            status = conn.execute(sa.text("SELECT status FROM jobs")).scalar_one()
+        assert status == "cancelled" and states == ["cancelled"] * 6
+        worker = run(["worker", "--db", url, "--idle-exit", "1"], tmp_path, SLOWPLUG_LOG=str(runs))
+        assert worker.returncode == 0, worker.stderr
+        assert log_lines(runs) == []  # nothing ran
+    finally:
+        engine.dispose()
+        if job.poll() is None:
+            job.kill()

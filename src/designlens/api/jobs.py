@@ -223,6 +223,9 @@ class JobService:
                 .where(table.c.id == job_id, table.c.status == "cancelling")
                 .values(error=CANCELLED)
             )
+        from designlens.store.queue import WorkQueue
+
+        WorkQueue(self.store).withdraw(job_id)  # queue-backend instances no worker took yet
         self._status_cache.pop(job_id, None)
         return "cancelling"
 
@@ -415,8 +418,10 @@ class JobService:
             name = names.get(str(inst["source"]), self.images.display_name(str(inst["source"])))
             image = images.setdefault(
                 str(inst["image_id"]),
-                {"id": inst["image_id"], "name": name, "status": "complete", "errors": {}, "seconds": 0.0},
+                {"id": inst["image_id"], "name": name, "status": "complete", "errors": {}, "warnings": [],
+                 "seconds": 0.0},
             )
+            image["warnings"] += [str(w) for w in inst.get("warnings") or ()]  # why an extractor gave up
             if state == "failed":
                 image["status"] = "failed"
                 image["errors"][inst["token_type"]] = inst["error"]

@@ -152,7 +152,7 @@ class QueueWorker:
         kept = await asyncio.to_thread(
             self.queue.complete, self.owner, claim, status, error, seconds,
             out.scale if out is not None else None, (out.width, out.height) if out is not None else None,
-            tokens,
+            tokens, out.warnings if out is not None else (),
         )
         self.counts[status if kept else "lost"] += 1
 

@@ -19,7 +19,7 @@ from designlens.store.repositories import (
     TokenRepository,
 )
 
-HEAD = "0002"  # the newest migration; opening a store at HEAD skips importing Alembic
+HEAD = "0003"  # the newest migration; opening a store at HEAD skips importing Alembic
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 

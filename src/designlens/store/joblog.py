@@ -96,6 +96,7 @@ class JobLog:
                 height=int(image.get("height") or 0),
                 scale=float(row["scale"] or 1.0),
                 tokens=tuple(token_from_data(t) for t in raw[str(row["id"])]),
+                warnings=tuple(str(w) for w in row.get("warnings") or ()),
             )
         return outputs
 
@@ -118,7 +119,7 @@ class JobLog:
         def write(conn: Connection) -> None:
             self.store.instances.finish(
                 conn, inst.id, outcome.status, outcome.error, outcome.seconds, outcome.attempts,
-                out.scale if out is not None else None,
+                out.scale if out is not None else None, out.warnings if out is not None else (),
             )
             if out is not None:
                 self.store.images.set_size(conn, inst.image_id, out.width, out.height)

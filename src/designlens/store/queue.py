@@ -23,6 +23,8 @@ from designlens.store.database import Store
 
 QUEUED = "queued"  # waiting for a worker; local runs never use this status, so workers leave them alone
 RUNNING = "running"
+CANCELLED = "cancelled"  # withdrawn before a worker took it (the job was cancelled or interrupted)
+STOPPED_JOBS = ("cancelling", "cancelled")  # workers claim nothing of these jobs
 MAX_ATTEMPTS = 3  # claims of one instance before it fails (a plugin that kills every worker it meets)
 T = TypeVar("T")
 
@@ -52,6 +54,7 @@ class Finished:
     width: int
     height: int
     tokens: list[Mapping[str, Any]]
+    warnings: tuple[str, ...] = ()
 
 
 def _claim(row: Any) -> Claim:
@@ -100,8 +103,9 @@ class WorkQueue:
                 self.store.instances.add(conn, [row])
                 t = self.instances
                 conn.execute(
-                    update(t).where(t.c.id == row["id"], t.c.status.in_(("pending", "failed")))
-                    .values(status=QUEUED, attempts=0, lease_owner=None, lease_expires=None, error=None)
+                    update(t).where(t.c.id == row["id"], t.c.status.in_(("pending", "failed", CANCELLED)))
+                    .values(status=QUEUED, attempts=0, lease_owner=None, lease_expires=None, error=None,
+                            warnings=None)
                 )
 
         retrying(run)
@@ -117,7 +121,7 @@ class WorkQueue:
                 t, im = self.instances, self.images
                 rows = conn.execute(
                     select(t.c.id, t.c.status, t.c.error, t.c.seconds, t.c.attempts, t.c.scale,
-                           im.c.width, im.c.height)
+                           im.c.width, im.c.height, t.c.warnings)
                     .join(im, im.c.id == t.c.image_id)
                     .where(t.c.id.in_(list(ids)), t.c.status.in_(("complete", "failed")))
                 ).all()
@@ -126,6 +130,7 @@ class WorkQueue:
                 out.append(Finished(
                     str(r.id), str(r.status), r.error, float(r.seconds or 0.0), int(r.attempts or 1),
                     r.scale, int(r.width or 0), int(r.height or 0), list(raw[str(r.id)]),
+                    tuple(str(w) for w in r.warnings or ()),
                 ))
             return out
 
@@ -141,9 +146,11 @@ class WorkQueue:
             now = time.time()
             with self.store.transaction() as conn:
                 self._fail_exhausted(conn, now)
+                stopped = select(schema.jobs.c.id).where(schema.jobs.c.status.in_(STOPPED_JOBS))
                 free = (
                     select(t.c.id)
                     .where(or_(t.c.status == QUEUED, and_(t.c.status == RUNNING, t.c.lease_expires < now)))
+                    .where(t.c.job_id.not_in(stopped))
                     .order_by(t.c.job_id, t.c.source, t.c.token_type)
                     .limit(limit)
                     .with_for_update(skip_locked=True)
@@ -188,6 +195,7 @@ class WorkQueue:
     def complete(
         self, owner: str, claim: Claim, status: str, error: str | None, seconds: float,
         scale: float | None, size: tuple[int, int] | None, tokens: Sequence[Mapping[str, Any]],
+        warnings: Sequence[str] = (),
     ) -> bool:
         """Record the result if `owner` still holds the lease; False when another took it over."""
 
@@ -198,7 +206,7 @@ class WorkQueue:
                     update(t)
                     .where(t.c.id == claim.id, t.c.lease_owner == owner, t.c.status == RUNNING)
                     .values(status=status, error=error, seconds=seconds, scale=scale, finished_at=time.time(),
-                            lease_owner=None, lease_expires=None)
+                            lease_owner=None, lease_expires=None, warnings=list(warnings) or None)
                 )
                 if not done.rowcount:
                     return False
@@ -206,6 +214,20 @@ class WorkQueue:
                     self.store.images.set_size(conn, claim.image_id, *size)
                 self.store.tokens.replace_raw(conn, claim.job_id, claim.id, tokens)
                 return True
+
+        return retrying(run)
+
+    def withdraw(self, job_id: str, ids: Sequence[str] | None = None) -> int:
+        """Take the job's queued instances (or those of `ids`) off the queue: `cancelled`, never
+        claimed. Running ones finish (their result is kept); a resumed job queues them again."""
+
+        def run() -> int:
+            t = self.instances
+            query = update(t).where(t.c.job_id == job_id, t.c.status == QUEUED)
+            if ids is not None:
+                query = query.where(t.c.id.in_(list(ids)))
+            with self.store.transaction() as conn:
+                return int(conn.execute(query.values(status=CANCELLED)).rowcount or 0)
 
         return retrying(run)
 

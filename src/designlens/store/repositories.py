@@ -126,18 +126,19 @@ class InstanceRepository:
         _insert_ignoring_duplicates(
             conn, self.table,
             [{"status": "pending", "attempts": 0, "error": None, "seconds": None, "scale": None,
-              "finished_at": None, "lease_owner": None, "lease_expires": None, **r} for r in rows],
+              "finished_at": None, "lease_owner": None, "lease_expires": None, "warnings": None, **r}
+             for r in rows],
         )
 
     def finish(
         self, conn: Connection, instance_id: str, status: str, error: str | None, seconds: float,
-        attempts: int, scale: float | None = None,
+        attempts: int, scale: float | None = None, warnings: Sequence[str] = (),
     ) -> None:
         conn.execute(
             update(self.table)
             .where(self.table.c.id == instance_id)
             .values(status=status, error=error, seconds=seconds, finished_at=time.time(), attempts=attempts,
-                    scale=scale)
+                    scale=scale, warnings=list(warnings) or None)
         )
 
     def set_status(self, conn: Connection, instance_ids: Iterable[str], status: str) -> None:

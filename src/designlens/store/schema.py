@@ -54,7 +54,7 @@ instances = Table(
     Column("token_type", String(32), nullable=False),
     Column("extractor", String(128), nullable=False),  # name@version
     Column("config_hash", String(64), nullable=False),
-    Column("status", String(16), nullable=False),  # pending | running | complete | failed
+    Column("status", String(16), nullable=False),  # pending|queued|running|complete|failed|cancelled
     Column("attempts", Integer, nullable=False, default=0),
     Column("error", Text, nullable=True),
     Column("seconds", Float, nullable=True),
@@ -62,6 +62,7 @@ instances = Table(
     Column("finished_at", Float, nullable=True),
     Column("lease_owner", String(128), nullable=True),  # for workers claiming from a shared store
     Column("lease_expires", Float, nullable=True),
+    Column("warnings", JSON, nullable=True),  # why the extractor gave up on part of the image
     UniqueConstraint("job_id", "image_id", "token_type", name="uq_instances_job_image_type"),
     Index("ix_instances_status", "status"),  # workers claim queued instances by status
 )

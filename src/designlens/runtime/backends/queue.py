@@ -33,6 +33,7 @@ class QueueBackend:
         self._announce = announce
         self._in_flight = in_flight
         self._waiting: dict[str, asyncio.Future[Finished]] = {}
+        self._jobs: dict[str, set[str]] = {}  # job -> instances this side queued and still awaits
         self._poller: asyncio.Task[None] | None = None
         self.enqueued = 0
         self.finished = 0
@@ -52,6 +53,7 @@ class QueueBackend:
                  "data": instance.data}
         future: asyncio.Future[Finished] = asyncio.get_running_loop().create_future()
         self._waiting[instance.id] = future
+        self._jobs.setdefault(instance.job_id, set()).add(instance.id)
         try:
             await asyncio.to_thread(self._enqueue, row, image)
             self.enqueued += 1
@@ -60,6 +62,7 @@ class QueueBackend:
             done = await future
         finally:
             self._waiting.pop(instance.id, None)
+        self._jobs[instance.job_id].discard(instance.id)  # a cancelled wait leaves it to `close`
         self.finished += 1
         seconds = done.seconds or time.perf_counter() - started
         if done.status != "complete":
@@ -67,7 +70,7 @@ class QueueBackend:
         try:
             output = InstanceOutput(
                 instance.image_id, done.width, done.height, float(done.scale or 1.0),
-                tuple(token_from_data(t) for t in done.tokens),
+                tuple(token_from_data(t) for t in done.tokens), done.warnings,
             )
         except (KeyError, TypeError, ValueError) as exc:
             return Outcome(instance, None, f"worker stored a malformed result: {exc}", seconds, done.attempts)
@@ -92,7 +95,14 @@ class QueueBackend:
         return {"queue": {"enqueued": self.enqueued, "finished": self.finished, "waiting": waiting}}
 
     async def close(self) -> None:
+        """Stop waiting; instances still queued are withdrawn (a cancelled or interrupted job's
+        work is not left for workers to pick up; resuming the job queues them again)."""
         if self._poller is not None:
             self._poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._poller
+        for job_id, ids in self._jobs.items():
+            if ids:
+                with contextlib.suppress(Exception):  # the store is away: workers skip a cancelled job anyway
+                    await asyncio.to_thread(self.queue.withdraw, job_id, sorted(ids))
+        self._jobs.clear()
