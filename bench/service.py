@@ -3,6 +3,7 @@ loopback read job status and SSE streams for a bounded time.
 
     .venv/bin/python bench/service.py [--clients 50] [--streams 10] [--seconds 20] [--images 50]
         [--types color,layout,typography] [--load-jobs 2] [--client lean|httpx] [--idle]
+        [--bus redis://127.0.0.1:6379/0]
 
 Prints p50/p99 latency of GET /api/v1/jobs/{id}, events delivered per second (live, and
 replaying a finished job's log), and the server's RSS (API process, and with its workers).
@@ -52,12 +53,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(root: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(root: Path, port: int, bus: str | None = None) -> subprocess.Popen[bytes]:
     exe = Path(sys.executable).parent / "designlens"
-    env = {**os.environ, "DESIGNLENS_RATE_LIMIT": "0", "DESIGNLENS_SSE_KEEPALIVE": "5"}
+    env = {**os.environ, "DESIGNLENS_RATE_LIMIT": "0", "DESIGNLENS_SSE_KEEPALIVE": "5",
+           "DESIGNLENS_BUS_PREFIX": f"bench-{port}"}
     env.pop("DESIGNLENS_API_TOKENS", None)
     proc = subprocess.Popen(
-        [str(exe), "serve", "--port", str(port), "--db", str(root / "store.sqlite"), "--workers", "2"],
+        [str(exe), "serve", "--port", str(port), "--db", str(root / "store.sqlite"), "--workers", "2",
+         *(("--bus", bus) if bus else ())],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True,
     )
     deadline = time.monotonic() + 30
@@ -137,7 +140,7 @@ async def run(args: argparse.Namespace) -> None:
         args.load_jobs = 0
     root = Path(tempfile.mkdtemp(prefix="designlens-bench-service-"))
     port = free_port()
-    server = start_server(root, port)
+    server = start_server(root, port, args.bus)
     base = f"http://127.0.0.1:{port}"
     try:
         limits = httpx2.Limits(max_connections=args.clients + 10, max_keepalive_connections=args.clients + 10)
@@ -226,6 +229,14 @@ async def run(args: argparse.Namespace) -> None:
             server.wait(15)
         except subprocess.TimeoutExpired:
             server.kill()
+        if args.bus:  # the bench's streams
+            import redis
+
+            client = redis.Redis.from_url(args.bus)
+            keys = list(client.scan_iter(f"bench-{port}:*"))
+            if keys:
+                client.delete(*keys)
+            client.close()
 
 
 def main() -> None:
@@ -242,6 +253,7 @@ def main() -> None:
     parser.add_argument("--load-jobs", type=int, default=2,
                         help="jobs queued behind the polled one, so both cores extract the whole time")
     parser.add_argument("--idle", action="store_true", help="let the job finish first (no extraction)")
+    parser.add_argument("--bus", help="serve with --bus redis://... (SSE read from Redis Streams)")
     parser.add_argument("--think", type=float, default=0.05, help="seconds a poller waits between requests")
     asyncio.run(run(parser.parse_args()))
 
