@@ -99,11 +99,10 @@ def _area(rect: Rect | None) -> int:
     return 0 if rect is None else (rect[2] - rect[0]) * (rect[3] - rect[1])
 
 
-def _density(integral: npt.NDArray[Any], rect: Rect) -> float:
-    """Share of edge pixels inside `rect`, from the edge mask's integral image."""
+def _density(edges: npt.NDArray[np.bool_], rect: Rect) -> float:
+    """Share of edge pixels inside `rect`."""
     x0, y0, x1, y1 = rect
-    area = max(1, (x1 - x0) * (y1 - y0))
-    return float(integral[y1, x1] - integral[y0, x1] - integral[y1, x0] + integral[y0, x0]) / area
+    return float(edges[y0:y1, x0:x1].mean()) if x1 > x0 and y1 > y0 else 0.0
 
 
 def _around(
@@ -190,7 +189,6 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
     contrast = contrast_map(px)
     edges = contrast > step
     regions = find_regions(px, scale, cfg, edges)
-    integral = cv2.integral(edges.view(np.uint8))
     texture = float(cfg["texture_share"])
     p16 = px.astype(np.int16)
     max_spacing = round(float(cfg["max_spacing_css"]) * scale)
@@ -259,7 +257,7 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
                 all(abs(a - b) <= max_border + 1 for a, b in zip(rect, o, strict=True)) for o in own
             ):
                 continue
-            if _density(integral, rect) <= texture / 4:  # no texture: a glyph block or a rule, not a picture
+            if _density(edges, rect) <= texture / 4:  # no texture: a glyph block or a rule, not a picture
                 continue
             pictures.setdefault(region.index, []).append(rect)
             r = corner_radius(p16, rect, max_radius)
@@ -275,9 +273,12 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
         # no radius: a shadow darkens the corner's outside unevenly, so the corner reads wrong
         result.boxes.append(LayoutBox(f.box, f.fill, None, None, False))
     w_img = px.shape[1]
+    tiny = round(float(cfg["min_box_css"]) * scale) * round(float(cfg["min_box_long_css"]) * scale)
     for region in regions:
-        if region.index in closed:
-            continue
+        if region.index in closed or not (region.holes or region.index in soft):
+            continue  # nothing inside to measure
+        if region.parent >= 0 and region.index not in outer and region.width * region.height < tiny:
+            continue  # a speck of a photo, a letter's counter: holds no layout
         kids = [outer[c] for c in region.children if c in outer] + pictures.get(region.index, [])
         kids += soft.get(region.index, [])
         result.spacing += measure_gaps(region, kids, max_spacing)
