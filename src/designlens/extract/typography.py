@@ -7,8 +7,11 @@ snaps glyph heights to whole pixels, so one cap height stands for a range of siz
 the range differs between fonts; a page uses few fonts, so the font that explains the
 page's (cap, x-height) pairs best is chosen once per page and used for every line.
 
-Line height is the baseline pitch of stacked lines of one style (a paragraph); weight is
-the stem width relative to the size, against the same renders.
+Line height is the baseline pitch of a wrapped paragraph (the upper line ended because the
+next word did not fit); lines merely stacked (list items, label over value) give only an
+upper bound, and the page's tightest stacking bounds the leading ratio of its single
+lines (`leadingBound`), for the aggregator's inference where nothing wraps. Weight is the
+stem width relative to the size, against the same renders.
 """
 
 from __future__ import annotations
