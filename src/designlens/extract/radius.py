@@ -113,6 +113,29 @@ def _corner_missing(cover: npt.NDArray[np.float32]) -> float:
     return missing
 
 
+def _corner_missing_batch(
+    cover: npt.NDArray[np.float32], ks: npt.NDArray[np.int64]
+) -> npt.NDArray[np.float64]:
+    """`_corner_missing` of B windows at once: `cover` is B x K x K, window b being its top-left
+    ks[b] x ks[b] (the rest is ignored). One set of array operations instead of one per corner."""
+    k = cover.shape[1]
+    idx = np.arange(k)
+    solid = (cover[:, :, 0] >= 0.85) | (idx[None, :] >= ks[:, None])
+    straight = np.where(solid.any(axis=1), solid.argmax(axis=1), k)
+    stop = np.zeros(cover.shape, dtype=bool)
+    stop[:, :, :-1] = (cover[:, :, :-1] >= 0.85) | (
+        (cover[:, :, :-1] >= 0.2) & (cover[:, :, 1:] < cover[:, :, :-1] - 0.1)
+    )
+    stop |= idx[None, None, :] == (ks - 1)[:, None, None]
+    stop[:, :, -1] = True
+    end = stop.argmax(axis=2)
+    before = idx[None, None, :] < end[:, :, None]
+    missing = ((1.0 - cover) * before).sum(axis=2)
+    peak = np.take_along_axis(cover, end[:, :, None], axis=2)[:, :, 0]
+    missing += np.where((peak < 0.85) & (end < (ks - 1)[:, None]), 1.0 - peak, 0.0)
+    return np.asarray((missing * (idx[None, :] < straight[:, None])).sum(axis=1), dtype=np.float64)
+
+
 def _dist(a: Sequence[int], b: Sequence[int]) -> float:
     """RGB distance of two pixels (plain Python: numpy costs more on 3 values)."""
     return math.sqrt((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2 + (a[2] - b[2]) ** 2)
@@ -139,8 +162,8 @@ def corner_radius(px: npt.NDArray[np.int16], box: Rect, max_radius: int) -> floa
     k = min(bw // 2, bh // 2, max_radius + 2)
     if k < 2:
         return None
-    found: list[float] = []
     measured = 0
+    rounded: list[tuple[int, int, int, int, npt.NDArray[np.float32], float, float, int]] = []
     # each corner pixel, and the direction (fx, fy) that points into the box from it
     for cx, cy, fx, fy in (
         (x0, y0, 1, 1),
@@ -165,17 +188,24 @@ def corner_radius(px: npt.NDArray[np.int16], box: Rect, max_radius: int) -> floa
         covered = np.flatnonzero(np.sqrt(((first - outside) ** 2).sum(axis=-1)) >= 0.85 * span_h)
         j = int(covered[0]) if covered.size else k
         kc = min(k, j + int(math.sqrt(j)) + 4)
-        window = _rows(px, cy, fy, cx, fx, kc)
-        dist = np.sqrt(((window - outside) ** 2).sum(axis=-1))
-        missing = min(
-            _corner_missing(np.clip(dist / span_h, 0.0, 1.0)),
-            _corner_missing(np.clip(dist / span_v, 0.0, 1.0).T),
-        )
-        r = math.sqrt(missing / _CORNER_SHARE)
-        if r >= 1.0:
-            found.append(r)
+        rounded.append((cx, cy, fx, fy, outside, span_h, span_v, kc))
     if measured == 0:
         return None
+    found: list[float] = []
+    if rounded:
+        # every rounded corner's window, both ways round, in one batch
+        kmax = max(c[7] for c in rounded)
+        windows = np.stack([_rows(px, cy, fy, cx, fx, kmax) for cx, cy, fx, fy, *_ in rounded])
+        outs = np.stack([c[4] for c in rounded])[:, None, None, :]
+        dist = np.sqrt(((windows - outs) ** 2).sum(axis=-1))
+        spans_h = np.asarray([c[5] for c in rounded], dtype=np.float32)[:, None, None]
+        spans_v = np.asarray([c[6] for c in rounded], dtype=np.float32)[:, None, None]
+        covers = np.concatenate(
+            [np.clip(dist / spans_h, 0.0, 1.0), np.clip(dist / spans_v, 0.0, 1.0).transpose(0, 2, 1)]
+        )
+        ks = np.asarray([c[7] for c in rounded] * 2, dtype=np.int64)
+        missing = _corner_missing_batch(covers, ks).reshape(2, -1).min(axis=0)
+        found = [float(r) for r in np.sqrt(missing / _CORNER_SHARE) if r >= 1.0]
     if not found:
         return 0.0
     r = float(np.median(found))
