@@ -30,7 +30,7 @@ from designlens.api.metrics import ServiceMetrics
 from designlens.api.problems import Problem
 from designlens.api.settings import ServiceSettings
 from designlens.api.uploads import ImageStore, Upload
-from designlens.errors import Interrupted
+from designlens.errors import Interrupted, UsageError
 from designlens.events import Event, EventBus
 from designlens.relate.graph import Relationship, TokenGraph
 from designlens.store.database import Store
@@ -49,6 +49,7 @@ TERMINAL_EVENTS = ("job.completed", "job.failed")
 CANCELLED = "cancelled by request"  # also marks a user's cancel in the row (a shutdown's is unmarked)
 STATUS_TTL = 0.2  # seconds a running job's status is reused: the job log itself flushes every 0.25 s
 ZIP_NAME = "exports.zip"
+NICE_ENV = "DESIGNLENS_WORKER_NICE"
 
 
 @dataclass(frozen=True)
@@ -76,13 +77,27 @@ def _owner_alive_elsewhere(owner: str) -> bool:
 
 
 def worker_argv() -> tuple[str, ...]:
-    """The built-in worker, niced: extraction takes the idle CPU and the API stays responsive."""
+    """The built-in worker, niced (DESIGNLENS_WORKER_NICE, default 10; 0 turns it off): extraction
+    takes the idle CPU and the API stays responsive. Only local workers: queue and Ray workers
+    are other processes' (or machines') business."""
     import shutil
 
     from designlens.runtime.options import default_worker_argv
 
+    level = worker_nice()
     nice = shutil.which("nice")
-    return (nice, "-n", "10", *default_worker_argv()) if nice else default_worker_argv()
+    return (nice, "-n", str(level), *default_worker_argv()) if nice and level else default_worker_argv()
+
+
+def worker_nice() -> int:
+    value = os.environ.get(NICE_ENV, "10")
+    try:
+        level = int(value)
+    except ValueError:
+        raise UsageError(f"{NICE_ENV} must be a niceness from 0 to 19, got {value!r}") from None
+    if not 0 <= level <= 19:
+        raise UsageError(f"{NICE_ENV} must be a niceness from 0 to 19, got {value!r}")
+    return level
 
 
 class JobService:
@@ -103,6 +118,7 @@ class JobService:
         self._status_cache: dict[str, tuple[float, bytes]] = {}
         self._inflight: dict[str, asyncio.Future[bytes]] = {}
         self._cancels: set[str] = set()  # jobs a user cancelled through this process
+        worker_nice()  # a bad DESIGNLENS_WORKER_NICE stops the server at start, not each job
         self.relay: LogRelay | None = None
         self._relaying: set[str] = set()  # running jobs whose committed log goes to the bus
         if settings.bus:
