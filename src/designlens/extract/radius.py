@@ -90,34 +90,17 @@ def detect_border(
     return Border(best, (int(color[0]), int(color[1]), int(color[2])))
 
 
-def _corner_missing(cover: npt.NDArray[np.float32]) -> float:
-    """Uncovered area (px^2) of a corner window of pixel covers (0 outside .. 1 inside),
-    oriented with the corner at [0, 0], scanned row by row."""
-    k = cover.shape[1]
-    # Rows above the first one whose corner pixel is solid: below it the straight side runs.
-    straight = np.flatnonzero(cover[:, 0] >= 0.85)
-    rows = cover[: int(straight[0]) if straight.size else cover.shape[0]]
-    if rows.shape[0] == 0:
-        return 0.0
-    # Inside starts at the first solid pixel, or where a thin (border) line's cover peaks
-    # and falls again: past the line lies the box's own fill, which may match the outside.
-    stop = np.zeros(rows.shape, dtype=bool)
-    stop[:, :-1] = (rows[:, :-1] >= 0.85) | ((rows[:, :-1] >= 0.2) & (rows[:, 1:] < rows[:, :-1] - 0.1))
-    stop[:, -1] = True
-    end = stop.argmax(axis=1)
-    before = np.arange(k)[None, :] < end[:, None]
-    missing = float(((1.0 - rows) * before).sum())
-    # the peak pixel of a line is part line, part outside: count what it misses
-    peak = rows[np.arange(rows.shape[0]), end]
-    missing += float(np.where((peak < 0.85) & (end < k - 1), 1.0 - peak, 0.0).sum())
-    return missing
-
-
 def _corner_missing_batch(
     cover: npt.NDArray[np.float32], ks: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.float64]:
-    """`_corner_missing` of B windows at once: `cover` is B x K x K, window b being its top-left
-    ks[b] x ks[b] (the rest is ignored). One set of array operations instead of one per corner."""
+    """Uncovered area (px^2) of B corner windows of pixel covers (0 outside .. 1 inside), each
+    oriented with the corner at [0, 0] and scanned row by row: `cover` is B x K x K, window b
+    being its top-left ks[b] x ks[b] (the rest is ignored).
+
+    Rows count down to the first one whose corner pixel is solid (below it the straight side
+    runs); in each row, inside starts at the first solid pixel or where a thin (border)
+    line's cover peaks and falls again (past the line lies the box's own fill, which may
+    match the outside), and the peak pixel of a line counts what it misses."""
     k = cover.shape[1]
     idx = np.arange(k)
     solid = (cover[:, :, 0] >= 0.85) | (idx[None, :] >= ks[:, None])
