@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from designlens.colorspace import delta_e_2000, rgb_to_lab
+from designlens.extract import color_kernels as kernels
 from designlens.images import DecodedImage
 from designlens.plugins import source_fingerprint
 from designlens.tokens import Color, Provenance, Token
@@ -44,7 +45,6 @@ DEFAULTS: dict[str, Any] = {
     "max_colors": 64,
 }
 
-_TEXTURE = 0  # packed code standing for every texture pixel: real pixels have alpha 0xff
 _SOFT_STEP = 14  # max channel step counted as a "small" step (gradients, noise, JPEG)
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
@@ -72,36 +72,6 @@ def _unpack(codes: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
     return np.stack([c & 255, (c >> 8) & 255, (c >> 16) & 255], axis=-1)
 
 
-def _count_colors(
-    code: npt.NDArray[np.uint32], texture: npt.NDArray[np.bool_]
-) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64], npt.NDArray[np.int32]]:
-    """Exact counts and each pixel's index into them.
-
-    The flat part is counted by runs, since UI rows are long flat runs; texture (photos,
-    dithered gradients: a new value at nearly every pixel) would make every pixel a run, so
-    its pixels stand aside as one sentinel code and are counted by one sort of their own.
-    Colors seen only in texture go after the others.
-    """
-    masked = np.where(texture, np.uint32(_TEXTURE), code).ravel()
-    starts = np.concatenate(([0], np.flatnonzero(masked[1:] != masked[:-1]) + 1))
-    lengths = np.diff(np.append(starts, masked.size))
-    uniq, inverse = np.unique(masked[starts], return_inverse=True)
-    counts = np.bincount(inverse, weights=lengths, minlength=uniq.size).astype(np.int64)
-    index = np.repeat(inverse.astype(np.int32), lengths)
-    tex = np.flatnonzero(texture)
-    if tex.size:
-        codes, tex_inverse, n = np.unique(code.ravel()[tex], return_inverse=True, return_counts=True)
-        at = np.minimum(np.searchsorted(uniq, codes), uniq.size - 1)
-        known = uniq[at] == codes
-        at[~known] = np.arange(uniq.size, uniq.size + np.count_nonzero(~known))
-        uniq = np.concatenate([uniq, codes[~known]])
-        counts = np.concatenate([counts, np.zeros(uniq.size - counts.size, dtype=np.int64)])
-        counts[at] += n
-        counts[0] = 0  # the sentinel: lowest code, so first; no pixel is left on it
-        index[tex] = at[tex_inverse]
-    return uniq, counts, index.reshape(code.shape)
-
-
 def _between(
     p: npt.NDArray[np.int16], a: npt.NDArray[np.int16], b: npt.NDArray[np.int16], slack: float = 0.0
 ) -> npt.NDArray[np.bool_]:
@@ -117,122 +87,22 @@ def _between(
     return np.asarray((dd >= 144.0) & (t > 0.0) & (t < 1.0) & (dist2 <= tol * tol))
 
 
-@dataclass
-class _Evidence:
-    """Per-pixel masks that say how a pixel was painted, and where neighbours differ.
-
-    UI screenshots are mostly flat runs, so the few neighbour pairs that differ are kept
-    as flat pixel indices and everything about edges is computed on them alone.
-    """
-
-    eq_h: npt.NDArray[np.bool_]  # pixel equals its right neighbour
-    eq_v: npt.NDArray[np.bool_]  # pixel equals the one below
-    texture: npt.NDArray[np.bool_]  # in a window dense in small steps (photo, dithered gradient)
-    noncore: npt.NDArray[np.bool_]  # isolated, blended or textured: not paint evidence
-    edge: npt.NDArray[np.bool_]  # not inside a flat region (some neighbour differs)
-    first: npt.NDArray[np.intp]  # flat index of the left/top pixel of each differing pair
-    second: npt.NDArray[np.intp]  # flat index of its right/bottom neighbour
-    step: npt.NDArray[np.uint8]  # largest channel difference across each differing pair
-
-
-def _steps(px: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]:
-    """Largest channel difference to the right neighbour (h x w-1) and to the one below (h-1 x w)."""
-    planes = cv2.split(np.ascontiguousarray(px))  # one plane each: strided ROIs stay views
-    right = [cv2.absdiff(c[:, 1:], c[:, :-1]) for c in planes]
-    below = [cv2.absdiff(c[1:], c[:-1]) for c in planes]
-    return (np.asarray(cv2.max(cv2.max(right[0], right[1]), right[2])),
-            np.asarray(cv2.max(cv2.max(below[0], below[1]), below[2])))
-
-
-def _pixel_evidence(
-    px: npt.NDArray[np.uint8], code: npt.NDArray[np.uint32], config: Mapping[str, Any]
-) -> _Evidence:
-    h, w = code.shape
-    eq_h = code[:, 1:] == code[:, :-1]
-    eq_v = code[1:, :] == code[:-1, :]
-    coherent = np.zeros((h, w), dtype=bool)
-    coherent[:, 1:] = eq_h
-    coherent[:, :-1] |= eq_h
-    coherent[1:, :] |= eq_v
-    coherent[:-1, :] |= eq_v
-    flat = px.reshape(-1, 3)
-    step_h, step_v = _steps(px)
-    texture = _texture(step_h, step_v, eq_h, eq_v, config)
-    k = np.flatnonzero(~eq_h)
-    left = k + k // max(w - 1, 1)  # flat index in an (h, w-1) array -> in (h, w)
-    top = np.flatnonzero(~eq_v)  # an (h-1, w) array shares the flat index of its top pixel
-    first, second = np.concatenate([left, top]), np.concatenate([left + 1, top + w])
-    step = np.concatenate([step_h.ravel()[k], step_v.ravel()[top]])
-    edge = np.zeros(h * w, dtype=bool)  # some neighbour differs: few pixels, so scattered
-    edge[first] = True
-    edge[second] = True
-    # Only pixels that could still count as paint need the blend test.
-    maybe = coherent & ~texture
-    blend = np.zeros(h * w, dtype=bool)
-    across = np.flatnonzero(maybe[:, 1:-1] & ~eq_h[:, :-1] & ~eq_h[:, 1:])  # differs left and right
-    down = np.flatnonzero(maybe[1:-1, :] & ~eq_v[:-1, :] & ~eq_v[1:, :])  # differs above and below
-    # flat indices of (h, w-2) and (h-2, w) arrays -> flat indices in (h, w)
-    for mid, span in ((across + 2 * (across // max(w - 2, 1)) + 1, 1), (down + w, w)):
-        hit = _between(flat[mid].astype(np.int16), flat[mid - span].astype(np.int16),
-                       flat[mid + span].astype(np.int16))
-        blend[mid[hit]] = True
-    noncore = ~maybe | blend.reshape(h, w)
-    return _Evidence(eq_h, eq_v, texture, noncore, edge.reshape(h, w), first, second, step)
-
-
 def _texture(
-    step_h: npt.NDArray[np.uint8],
-    step_v: npt.NDArray[np.uint8],
-    eq_h: npt.NDArray[np.bool_],
-    eq_v: npt.NDArray[np.bool_],
-    config: Mapping[str, Any],
+    code: npt.NDArray[np.uint32], px: npt.NDArray[np.uint8], config: Mapping[str, Any]
 ) -> npt.NDArray[np.bool_]:
     """Windows where most pixels sit in small non-zero steps (photos, dithered gradients)."""
-    h, w = step_v.shape[0] + 1, step_h.shape[1] + 1
-    soft = np.zeros((h, w), dtype=np.uint8)
-    if w >= 2:
-        s = (step_h <= _SOFT_STEP) & ~eq_h
-        soft[:, 1:] = s
-        soft[:, :-1] |= s
-    if h >= 2:
-        s = (step_v <= _SOFT_STEP) & ~eq_v
-        soft[1:] |= s
-        soft[:-1] |= s
+    soft = kernels.soft_steps(code, px, _SOFT_STEP)  # 100 on small steps, so the blur keeps resolution
     k = int(config["texture_window"])
-    # blur of a 0/1 uint8 image would round to 0/1: scale first to keep resolution.
-    density = cv2.blur(soft * np.uint8(100), (k, k), borderType=cv2.BORDER_REFLECT)
+    density = cv2.blur(soft, (k, k), borderType=cv2.BORDER_REFLECT)
     return np.asarray(density >= np.uint8(round(100 * float(config["texture_density"]))))
 
 
-def _per_color(index: npt.NDArray[np.int32], n: int, mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
-    """How many pixels of each unique color fall inside `mask`."""
-    return np.bincount(index[mask], minlength=n).astype(np.int64)
-
-
-def _pair_candidates(
-    index: npt.NDArray[np.int32], cand: npt.NDArray[np.intp], n: int, ev: _Evidence
-) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
-    """Candidate number (-1 for none) of both pixels of every differing neighbour pair."""
-    pos = np.full(n, -1, dtype=np.int32)
-    pos[cand] = np.arange(cand.size, dtype=np.int32)
-    flat = index.ravel()
-    return pos[flat[ev.first]], pos[flat[ev.second]]
-
-
-def _strong_contacts(
-    pa: npt.NDArray[np.int32], pb: npt.NDArray[np.int32], k: int, min_contact: float
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
-    """k x k pixel edges shared by candidates, and whether i touches j along a fair share of i's edges.
-
-    The share is of ALL of i's edges (candidates or not), so a few stray touches never
-    count. Only candidates take part, so photos with thousands of colors stay cheap.
-    """
-    both = (pa >= 0) & (pb >= 0)
-    contact = np.bincount(pa[both].astype(np.int64) * k + pb[both], minlength=k * k).reshape(k, k)
-    contact = contact + contact.T
-    total = np.bincount(pa[pa >= 0], minlength=k) + np.bincount(pb[pb >= 0], minlength=k)
-    strong = np.asarray((contact >= 2) & (contact >= min_contact * np.maximum(total, 1)[:, None]))
-    return contact.astype(np.int64), strong
+def _strong(
+    contact: npt.NDArray[np.int64], total: npt.NDArray[np.int64], min_contact: float
+) -> npt.NDArray[np.bool_]:
+    """Whether candidate i touches j along a fair share of ALL of i's edges (candidates or
+    not), so a few stray touches never count."""
+    return np.asarray((contact >= 2) & (contact >= min_contact * np.maximum(total, 1)[:, None]))
 
 
 def _touching_blends(
@@ -265,30 +135,18 @@ def _band_links(
 
 
 def _soft_links(
-    raw: npt.NDArray[np.uint8],
-    pa: npt.NDArray[np.int32],
-    pb: npt.NDArray[np.int32],
-    ev: _Evidence,
-    region: npt.NDArray[np.bool_],
-    max_step: int,
+    contact: npt.NDArray[np.int64], soft: npt.NDArray[np.int64], region: npt.NDArray[np.bool_]
 ) -> npt.NDArray[np.bool_]:
     """Lossy images: candidates whose shared boundary is no edge in the decoded pixels.
 
     Denoising a lossy image turns a smooth gradient into a few plateaus with seams where
     the denoiser switched mode, so their values may lie far apart; but across such a seam
-    the decoded pixels barely change, while between two real paints they step by the
-    whole difference. Two region candidates whose shared pixel edges are mostly soft are
-    pieces of one continuous field.
+    the decoded pixels barely change (`soft`: shared edges with a small step in the decoded
+    image), while between two real paints they step by the whole difference. Two region
+    candidates whose shared pixel edges are mostly soft are pieces of one continuous field.
     """
     k = region.size
-    flat = raw.reshape(-1, 3)
-    step = np.abs(flat[ev.first].astype(np.int16) - flat[ev.second].astype(np.int16)).max(axis=1)
-    both = (pa >= 0) & (pb >= 0)
-    pair = pa[both].astype(np.int64) * k + pb[both]
-    every = np.bincount(pair, minlength=k * k).reshape(k, k)
-    soft = np.bincount(pair[step[both] <= max_step], minlength=k * k).reshape(k, k)
-    every, soft = every + every.T, soft + soft.T
-    linked = (every >= 8) & (soft >= 0.5 * every) & ~np.eye(k, dtype=bool)
+    linked = (contact >= 8) & (soft >= 0.5 * contact) & ~np.eye(k, dtype=bool)
     return np.asarray(linked & region[:, None] & region[None, :])
 
 
@@ -395,12 +253,12 @@ def snap_lossy_noise(px: npt.NDArray[np.uint8], radius: int = 4) -> npt.NDArray[
     to the densest nearby value, which for a flat paint is the paint itself.
     """
     code = _pack(px)
-    uniq, counts, index = _count_colors(code, np.zeros(code.shape, dtype=bool))
+    uniq, counts, index = kernels.count_colors(code)
     rgb = _unpack(uniq)
     q = 255 // radius + 1
     bins = (rgb[:, 0] // radius) * q * q + (rgb[:, 1] // radius) * q + rgb[:, 2] // radius
     total = np.bincount(bins, weights=counts, minlength=q**3)
-    order = np.lexsort((-counts, bins))  # per bin, the most frequent exact value first
+    order = np.lexsort((uniq, -counts, bins))  # per bin, the most frequent value first (ties: lowest code)
     first = np.ones(order.size, dtype=bool)
     first[1:] = bins[order][1:] != bins[order][:-1]
     best = np.full(q**3, -1, dtype=np.intp)
@@ -438,10 +296,9 @@ def find_paint_colors(px: npt.NDArray[np.uint8], config: Mapping[str, Any] | Non
     if cfg.get("lossy"):
         px = snap_lossy_noise(px, int(cfg["lossy_radius"]))
     code = _pack(px)
-    ev = _pixel_evidence(px, code, cfg)
-    uniq, counts, index = _count_colors(code, ev.texture)
-    core = counts - _per_color(index, uniq.size, ev.noncore)
-    solid = counts - _per_color(index, uniq.size, ev.edge)  # pixels inside flat regions
+    texture = _texture(code, px, cfg)
+    uniq, counts, index = kernels.count_colors(code)
+    core, solid = kernels.evidence(code, px, texture, index, uniq.size)
 
     min_core = max(int(cfg["min_core_pixels"]), round(float(cfg["min_core_share"]) * h * w))
     cand = np.flatnonzero(core >= min_core)
@@ -450,8 +307,12 @@ def find_paint_colors(px: npt.NDArray[np.uint8], config: Mapping[str, Any] | Non
     rgb = _unpack(uniq).astype(np.int16)
     # Flat regions are paint whatever lies around them; only thin things can be blends.
     thin = solid[cand] < 0.5 * counts[cand]
-    pa, pb = _pair_candidates(index, cand, uniq.size, ev)
-    contact, strong = _strong_contacts(pa, pb, cand.size, float(cfg["blend_min_contact"]))
+    pos = np.full(uniq.size, -1, dtype=np.int32)
+    pos[cand] = np.arange(cand.size, dtype=np.int32)
+    seam_step = 2 * int(cfg["lossy_radius"]) if cfg.get("lossy") else -1
+    one_way, total, soft_one_way = kernels.contacts(index, pos, cand.size, raw, seam_step)
+    contact = one_way + one_way.T
+    strong = _strong(contact, total, float(cfg["blend_min_contact"]))
     crgb = rgb[cand]
     # Lossy edges ring and bleed chroma off the blend line by about a denoising bin each side.
     slack = 2.0 * float(cfg["lossy_radius"]) if cfg.get("lossy") else 0.0
@@ -460,7 +321,7 @@ def find_paint_colors(px: npt.NDArray[np.uint8], config: Mapping[str, Any] | Non
     linked = _band_links(strong, crgb, ~thin, int(cfg["gradient_step"]))
     chain, dominant = int(cfg["gradient_chain"]), 0.3
     if cfg.get("lossy"):
-        linked |= _soft_links(raw, pa, pb, ev, ~thin, 2 * int(cfg["lossy_radius"]))
+        linked |= _soft_links(contact, soft_one_way + soft_one_way.T, ~thin)
         # Fewer, wider bands; and a flat paint that denoising split into modes still holds
         # most of its pixels in one of them, where a gradient's plateaus are more alike.
         chain, dominant = int(cfg["lossy_gradient_chain"]), 0.5
