@@ -91,19 +91,25 @@ def edge_mask(px: npt.NDArray[np.uint8], step: int) -> npt.NDArray[np.bool_]:
     return np.asarray(contrast_map(px) > step)
 
 
-def _bounding_rects(contours: Sequence[npt.NDArray[Any]]) -> npt.NDArray[np.int64]:
-    """(x, y, w, h) of every contour at once: cv2.boundingRect one by one costs more than
-    the contours themselves on a photo's tens of thousands of specks."""
+def _contour_stats(
+    contours: Sequence[npt.NDArray[Any]],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """Bounding rects (x, y, w, h), enclosed areas and first points of every contour at once:
+    cv2.boundingRect and cv2.contourArea one by one cost more than the contours themselves
+    on a photo's tens of thousands of specks. Areas are the shoelace formula, as contourArea."""
     if not contours:
-        return np.zeros((0, 4), dtype=np.int64)
+        return np.zeros((0, 4), dtype=np.int64), np.zeros(0), np.zeros((0, 2), dtype=np.int64)
     sizes = np.fromiter((len(c) for c in contours), dtype=np.int64, count=len(contours))
     starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
     pts = np.concatenate(contours).reshape(-1, 2).astype(np.int64)
-    x0 = np.minimum.reduceat(pts[:, 0], starts)
-    y0 = np.minimum.reduceat(pts[:, 1], starts)
-    x1 = np.maximum.reduceat(pts[:, 0], starts)
-    y1 = np.maximum.reduceat(pts[:, 1], starts)
-    return np.stack([x0, y0, x1 - x0 + 1, y1 - y0 + 1], axis=1)
+    x, y = pts[:, 0], pts[:, 1]
+    x0, y0 = np.minimum.reduceat(x, starts), np.minimum.reduceat(y, starts)
+    x1, y1 = np.maximum.reduceat(x, starts), np.maximum.reduceat(y, starts)
+    nxt = np.arange(1, len(pts) + 1)
+    nxt[starts + sizes - 1] = starts  # each contour closes on its first point
+    cross = x * y[nxt] - x[nxt] * y
+    areas = np.abs(np.add.reduceat(cross, starts)) / 2.0
+    return np.stack([x0, y0, x1 - x0 + 1, y1 - y0 + 1], axis=1), areas.astype(np.float64), pts[starts]
 
 
 def _ink_rect(bounds: Sequence[int]) -> Rect:
@@ -147,40 +153,51 @@ def find_regions(
     while (up >= 0).any():  # one step up the tree for every contour at once
         depth += up >= 0
         up = np.where(up >= 0, parent_of[np.maximum(up, 0)], -1)
-    rects = _bounding_rects(contours)
+    rects, areas, first = _contour_stats(contours)
     # Contours 4 px or less across hold nothing measurable (and what they contain is smaller
-    # still): skipping them keeps photos, with tens of thousands of specks, fast.
-    for i in np.flatnonzero((rects[:, 2] > 4) & (rects[:, 3] > 4)).tolist():
-        contour = contours[i]
-        x, y, cw, ch = rects[i].tolist()
-        if depth[i] % 2 == 1:  # a hole of region region_of[parent]: ink or a child, 2 px outside it
-            owner = region_of.get(int(hier[i][3]))
+    # still): skipping them keeps photos, with tens of thousands of specks, fast. Everything
+    # per contour is computed at once here; the loop below only links the tree.
+    keep = np.flatnonzero((rects[:, 2] > 4) & (rects[:, 3] > 4))
+    kx, ky, kw, kh = (rects[keep, j] for j in range(4))
+    odd = (depth[keep] % 2 == 1).tolist()
+    owners = hier[keep, 3].tolist()
+    big = (np.minimum(kw, kh) >= min_side) & (np.maximum(kw, kh) >= min_long)
+    solid = (big & (areas[keep] + kw + kh >= 0.97 * kw * kh)).tolist()
+    ink = np.stack([kx + 2, ky + 2, kx + kw - 2, ky + kh - 2], axis=1).tolist()
+    left, top = np.maximum(0, kx - 1), np.maximum(0, ky - 1)
+    boxes = np.stack([left, top, np.minimum(w, kx + kw + 1), np.minimum(h, ky + kh + 1)], axis=1)
+    bw, bh = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
+    # the area runs through pixel centres: half a pixel short on every side
+    ratio = (areas[keep] + kw + kh) / np.maximum(1.0, (kw * kh).astype(np.float64))
+    sized = (np.minimum(bw, bh) >= min_side) & (np.maximum(bw, bh) >= min_long)
+    is_box = (sized & (ratio >= min_fill)).tolist()
+    fills = px[first[keep, 1], first[keep, 0]].tolist()  # contour points are pixels of the region
+    box_list = boxes.tolist()
+    area_list = areas[keep].tolist()
+    grand = [int(hier[o][3]) if o >= 0 else -1 for o in owners]
+    for n, i in enumerate(keep.tolist()):
+        hole = owners[n]
+        if odd[n]:  # a hole of region region_of[hole's parent]: ink or a child, 2 px outside it
+            owner = region_of.get(hole)
             if owner is not None:
-                rect = _ink_rect((x, y, cw, ch))
+                rect = (ink[n][0], ink[n][1], ink[n][2], ink[n][3])
                 regions[owner].holes.append(rect)
                 # a hole the size of a box that fills its bounding rectangle: a picture, a
                 # textured panel, or a box whose own fill was found as a region inside it
-                big = min(cw, ch) >= min_side and max(cw, ch) >= min_long
-                if big and float(cv2.contourArea(contour)) + cw + ch >= 0.97 * cw * ch:
+                if solid[n]:
                     regions[owner].solid.append(rect)
             continue
-        hole = int(hier[i][3])
-        frame = None if hole < 0 else _ink_rect(rects[hole].tolist())
-        parent_region = region_of.get(int(hier[hole][3]), -1) if hole >= 0 else -1
-        box = (max(0, x - 1), max(0, y - 1), min(w, x + cw + 1), min(h, y + ch + 1))
-        area = float(cv2.contourArea(contour)) if len(contour) > 2 else 0.0
-        bw, bh = box[2] - box[0], box[3] - box[1]
-        ratio = (area + cw + ch) / max(1.0, float(cw * ch))  # contourArea runs through pixel centres
-        fx, fy = contour[0][0]  # contour points are pixels of the region itself
-        fill = px[fy, fx]
+        parent_region = region_of.get(grand[n], -1) if hole >= 0 else -1
+        fill = fills[n]
+        b = box_list[n]
         region = Region(
             index=len(regions),
-            box=box,
-            fill=(int(fill[0]), int(fill[1]), int(fill[2])),
-            area=area,
+            box=(b[0], b[1], b[2], b[3]),
+            fill=(fill[0], fill[1], fill[2]),
+            area=area_list[n],
             parent=parent_region,
-            frame=frame,
-            is_box=min(bw, bh) >= min_side and max(bw, bh) >= min_long and ratio >= min_fill,
+            frame=None if hole < 0 else _ink_rect(rects[hole].tolist()),
+            is_box=is_box[n],
         )
         region_of[i] = region.index
         regions.append(region)
