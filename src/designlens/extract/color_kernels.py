@@ -94,28 +94,51 @@ def evidence(
 
     A pixel is core when it touches an identical neighbour, lies outside texture, and is
     no blend of the two neighbours it sits between; solid when every neighbour is identical.
+    Counts build up in locals along a run of one color and are written when it ends.
     """
     h, w = code.shape
     core = np.zeros(n, dtype=np.int64)
     solid = np.zeros(n, dtype=np.int64)
     for y in range(h):
+        run, run_core, run_solid = index[y, 0], 0, 0
         for x in range(w):
             c = code[y, x]
+            i = index[y, x]
+            if i != run:
+                core[run] += run_core
+                solid[run] += run_solid
+                run, run_core, run_solid = i, 0, 0
             left = x > 0 and code[y, x - 1] == c
             right = x + 1 < w and code[y, x + 1] == c
             up = y > 0 and code[y - 1, x] == c
             down = y + 1 < h and code[y + 1, x] == c
-            i = index[y, x]
-            if (x == 0 or left) and (x + 1 == w or right) and (y == 0 or up) and (y + 1 == h or down):
-                solid[i] += 1
+            if (left or x == 0) and (right or x + 1 == w) and (up or y == 0) and (down or y + 1 == h):
+                run_solid += 1
             if texture[y, x] or not (left or right or up or down):
                 continue
             if 0 < x < w - 1 and not left and not right and _between(px, y, x, y, x - 1, y, x + 1):
                 continue
             if 0 < y < h - 1 and not up and not down and _between(px, y, x, y - 1, x, y + 1, x):
                 continue
-            core[i] += 1
+            run_core += 1
+        core[run] += run_core
+        solid[run] += run_solid
     return core, solid
+
+
+@njit(cache=True, nogil=True)
+def _touch(
+    a: int, b: int, contact: npt.NDArray[np.int64], total: npt.NDArray[np.int64],
+    soft: npt.NDArray[np.int64], is_soft: bool,
+) -> None:
+    if a >= 0:
+        total[a] += 1
+    if b >= 0:
+        total[b] += 1
+        if a >= 0:
+            contact[a, b] += 1
+            if is_soft:
+                soft[a, b] += 1
 
 
 @njit(cache=True, nogil=True)
@@ -136,23 +159,12 @@ def contacts(
     for y in range(h):
         for x in range(w):
             i = index[y, x]
-            a = pos[i]
-            for dy, dx in ((0, 1), (1, 0)):
-                yy, xx = y + dy, x + dx
-                if yy >= h or xx >= w:
-                    continue
-                j = index[yy, xx]
-                if j == i:
-                    continue
-                b = pos[j]
-                if a >= 0:
-                    total[a] += 1
-                if b >= 0:
-                    total[b] += 1
-                if a >= 0 and b >= 0:
-                    contact[a, b] += 1
-                    if soft_step >= 0 and _step(raw, y, x, yy, xx) <= soft_step:
-                        soft[a, b] += 1
+            if x + 1 < w and index[y, x + 1] != i:
+                is_soft = soft_step >= 0 and _step(raw, y, x, y, x + 1) <= soft_step
+                _touch(pos[i], pos[index[y, x + 1]], contact, total, soft, is_soft)
+            if y + 1 < h and index[y + 1, x] != i:
+                is_soft = soft_step >= 0 and _step(raw, y, x, y + 1, x) <= soft_step
+                _touch(pos[i], pos[index[y + 1, x]], contact, total, soft, is_soft)
     return contact, total, soft
 
 
