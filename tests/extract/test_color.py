@@ -177,3 +177,19 @@ def test_display_p3_tagged_screenshot_is_converted_to_srgb_before_reading_values
     assert all(abs(a - b) <= 2 for a, b in zip(got, want, strict=True))  # ...and applied right
     # and the extractor reports the sRGB value, not the P3 numbers
     assert hexes(decode(buf.getvalue(), "macos.png").pixels) == ["#{:02x}{:02x}{:02x}".format(*got)]
+
+
+def test_color_counting_kernel_agrees_with_numpy_on_flat_runs_and_on_noise() -> None:
+    from designlens.extract import color_kernels
+    from designlens.extract.color import _pack
+
+    rng = np.random.default_rng(7)
+    noise = rng.integers(0, 256, (300, 400, 3), dtype=np.uint8)  # ~120k distinct colors
+    ui = pixels(draw_ui(400, 300))
+    for px in (noise, ui, np.full((50, 60, 3), 9, dtype=np.uint8)):
+        code = _pack(px)
+        uniq, counts, index = color_kernels.count_colors(code)
+        expected, expected_counts = np.unique(code, return_counts=True)
+        order = np.argsort(uniq)
+        assert np.array_equal(uniq[order], expected) and np.array_equal(counts[order], expected_counts)
+        assert np.array_equal(uniq[index], code)  # every pixel points at its own color
