@@ -190,7 +190,6 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
     edges = contrast > step
     regions = find_regions(px, scale, cfg, edges)
     texture = float(cfg["texture_share"])
-    p16 = px.astype(np.int16)
     max_spacing = round(float(cfg["max_spacing_css"]) * scale)
     max_radius = round(float(cfg["max_radius_css"]) * scale)
     max_border = max(1, round(float(cfg["max_border_css"]) * scale))
@@ -223,7 +222,7 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
     for region in regions:
         if not region.is_box or region.parent < 0:
             continue
-        border = detect_border(p16, region.box, region.fill, max_border, step)
+        border = detect_border(px, region.box, region.fill, max_border, step)
         parent = regions[region.parent]
         same = not region.holes and _close_rgb(region.fill, _around(px, region.frame, parent.fill), step)
         if border is None and same and _in_word(region.frame, holes_of(parent)):
@@ -231,7 +230,7 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
             continue
         rect = _outer(region, border)
         outer[region.index] = rect
-        r = corner_radius(p16, rect, max_radius)
+        r = corner_radius(px, rect, max_radius)
         w, h = rect[2] - rect[0], rect[3] - rect[1]
         full = r is not None and r >= min(w, h) / 2.0 - 0.01
         # a circle's content is centred in a size set by width and height, not by padding;
@@ -260,7 +259,7 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
             if _density(edges, rect) <= texture / 4:  # no texture: a glyph block or a rule, not a picture
                 continue
             pictures.setdefault(region.index, []).append(rect)
-            r = corner_radius(p16, rect, max_radius)
+            r = corner_radius(px, rect, max_radius)
             cx, cy = (rect[0] + rect[2]) // 2, (rect[1] + rect[3]) // 2
             fill = (int(px[cy, cx, 0]), int(px[cy, cx, 1]), int(px[cy, cx, 2]))
             result.boxes.append(LayoutBox(rect, fill, None, None if r is None else r / scale, False))

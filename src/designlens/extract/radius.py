@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -41,14 +42,14 @@ def _median(values: list[int]) -> int:
     return v[n // 2] if n % 2 else int((v[n // 2 - 1] + v[n // 2]) / 2)
 
 
-def _side_strips(px: npt.NDArray[np.int16], box: Rect, depth: int) -> list[npt.NDArray[np.int16] | None]:
+def _side_strips(px: npt.NDArray[Any], box: Rect, depth: int) -> list[npt.NDArray[Any] | None]:
     """For each side (top, bottom, left, right): depth x n pixels outside the middle third of that side,
     nearest row first; None where the image ends first."""
     x0, y0, x1, y1 = box
     h, w = px.shape[:2]
     qx0, qx1 = x0 + (x1 - x0) // 3, x1 - (x1 - x0) // 3
     qy0, qy1 = y0 + (y1 - y0) // 3, y1 - (y1 - y0) // 3
-    out: list[npt.NDArray[np.int16] | None] = []
+    out: list[npt.NDArray[Any] | None] = []
     out.append(px[y0 - depth : y0, qx0:qx1][::-1] if y0 - depth >= 0 else None)
     out.append(px[y1 : y1 + depth, qx0:qx1] if y1 + depth <= h else None)
     out.append(px[qy0:qy1, x0 - depth : x0][:, ::-1].transpose(1, 0, 2) if x0 - depth >= 0 else None)
@@ -57,11 +58,11 @@ def _side_strips(px: npt.NDArray[np.int16], box: Rect, depth: int) -> list[npt.N
 
 
 def detect_border(
-    px: npt.NDArray[np.int16], box: Rect, fill: tuple[int, int, int], max_width: int, step: int = 4
+    px: npt.NDArray[Any], box: Rect, fill: tuple[int, int, int], max_width: int, step: int = 4
 ) -> Border | None:
     """The ring of one colour, 1..max_width px wide, around `box` on at least two sides.
 
-    `px` is the image as int16 (H x W x 3); `box` the region's fill box. A line that runs
+    `px` is the image (H x W x 3, any integer type); `box` the region's fill box. A line that runs
     straight along the middle third of a side, differs from the fill and ends in another
     colour is a border side; two sides agreeing on width and colour make a border (a
     pill's round ends have no straight side).
@@ -82,7 +83,7 @@ def detect_border(
         if not 1 <= run <= max_width:
             continue
         # up to 48 evenly spaced positions along the side are as telling as all of them
-        sample = strip[:, :: max(1, strip.shape[1] // 48)]
+        sample = strip[:, :: max(1, strip.shape[1] // 48)].astype(np.int16)
         close = np.abs(sample - np.asarray(first, dtype=np.int16)).max(axis=-1) <= step
         same = close.sum(axis=1) >= 0.9 * sample.shape[1]  # per depth
         width = int(same.argmin()) if not same.all() else len(same)
@@ -133,7 +134,7 @@ def _dist(a: Sequence[int], b: Sequence[int]) -> float:
     return math.sqrt((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2 + (a[2] - b[2]) ** 2)
 
 
-def _rows(px: npt.NDArray[np.int16], cy: int, fy: int, cx: int, fx: int, k: int) -> npt.NDArray[np.float32]:
+def _rows(px: npt.NDArray[Any], cy: int, fy: int, cx: int, fx: int, k: int) -> npt.NDArray[np.float32]:
     """The k x k window whose corner pixel is (cx, cy), flipped so it sits at [0, 0] (as float)."""
     ys = slice(cy, cy + k) if fy > 0 else slice(cy - k + 1, cy + 1)
     xs = slice(cx, cx + k) if fx > 0 else slice(cx - k + 1, cx + 1)
@@ -141,7 +142,7 @@ def _rows(px: npt.NDArray[np.int16], cy: int, fy: int, cx: int, fx: int, k: int)
     return np.asarray(window, dtype=np.float32)
 
 
-def corner_radius(px: npt.NDArray[np.int16], box: Rect, max_radius: int) -> float | None:
+def corner_radius(px: npt.NDArray[Any], box: Rect, max_radius: int) -> float | None:
     """Corner radius in image px of the shape whose outer edge is `box`; None when not measurable.
 
     Each corner with a visible outside pixel is measured on its own; the result is the
