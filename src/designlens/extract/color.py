@@ -207,42 +207,14 @@ def _partial_inks(
     luma_all = rgb[family].astype(np.float32) @ _LUMA
     order = np.argsort(luma_all, kind="stable")
     family, luma = family[order], luma_all[order]
-    frgb = rgb[family].astype(np.float32)
     fcount = counts[family]
-    backgrounds = np.flatnonzero(~thin)
-    if backgrounds.size == 0:
+    if thin.all():
         return result
-    crgb = rgb[cand].astype(np.float32)
-    for i in np.flatnonzero(thin):
-        touching = backgrounds[strong[i, backgrounds]]
-        for b in touching if touching.size else backgrounds:
-            d = crgb[i] - crgb[b]
-            dd = float(d @ d)
-            if dd < 144.0:
-                continue
-            tol = 3.0 + 0.08 * np.sqrt(dd)
-            centre = float(crgb[i] @ _LUMA)
-            reach = 0.12 * abs(float(d @ _LUMA)) + tol
-            lo, hi = np.searchsorted(luma, [centre - reach, centre + reach])
-            v = frgb[lo:hi] - crgb[b]
-            t = (v @ d) / dd
-            resid = v - t[:, None] * d[None, :]
-            near = ((resid * resid).sum(axis=1) <= tol * tol) & (np.abs(t - 1.0) <= 0.12)
-            near &= family[lo:hi] != cand[i]
-            if np.count_nonzero(near) >= 3 and counts[cand[i]] >= spike * float(
-                np.median(fcount[lo:hi][near])
-            ):
-                continue
-            # Not a spike; a partial only if a stronger ink lies further along the same line
-            # (the extreme of a ramp is an ink, however faint its spike).
-            ct = ((crgb - crgb[b]) @ d) / dd
-            cres = (crgb - crgb[b]) - ct[:, None] * d[None, :]
-            beyond = ((cres * cres).sum(axis=1) <= tol * tol) & (ct > 1.0) & (counts[cand] >= counts[cand[i]])
-            beyond[i] = False
-            if beyond.any():
-                result[i] = True
-                break
-    return result
+    return np.asarray(kernels.partial_inks(
+        rgb[cand].astype(np.float64), counts[cand], cand.astype(np.int64), thin, strong,
+        rgb[family].astype(np.float64), luma.astype(np.float64), fcount, family.astype(np.int64),
+        _LUMA.astype(np.float64), float(spike),
+    ))
 
 
 def snap_lossy_noise(px: npt.NDArray[np.uint8], radius: int = 4) -> npt.NDArray[np.uint8]:

@@ -210,3 +210,82 @@ def count_colors(
         counts[last] += 1
         index[p] = last
     return uniq[:n].copy(), counts[:n].copy(), index.reshape(h, w)
+
+
+@njit(cache=True, nogil=True)
+def _on_ramp(p: npt.NDArray[np.float64], base: npt.NDArray[np.float64], d: npt.NDArray[np.float64],
+             dd: float, tol: float) -> tuple[float, bool]:
+    """Where p projects on the line base + t*d, and whether it lies within tol of it."""
+    t = 0.0
+    for ch in range(3):
+        t += (p[ch] - base[ch]) * d[ch]
+    t /= dd
+    r2 = 0.0
+    for ch in range(3):
+        r = (p[ch] - base[ch]) - t * d[ch]
+        r2 += r * r
+    return t, r2 <= tol * tol
+
+
+@njit(cache=True, nogil=True)
+def partial_inks(
+    crgb: npt.NDArray[np.float64],
+    cand_counts: npt.NDArray[np.int64],
+    cand_ids: npt.NDArray[np.int64],
+    thin: npt.NDArray[np.bool_],
+    strong: npt.NDArray[np.bool_],
+    frgb: npt.NDArray[np.float64],
+    luma: npt.NDArray[np.float64],
+    fcount: npt.NDArray[np.int64],
+    family: npt.NDArray[np.int64],
+    weights: npt.NDArray[np.float64],
+    spike: float,
+) -> npt.NDArray[np.bool_]:
+    """The loop of `color._partial_inks` (see there for why): per thin candidate and each
+    background it touches, is it a spike on its ramp, or a partial value short of an ink?"""
+    k = crgb.shape[0]
+    result = np.zeros(k, dtype=np.bool_)
+    backgrounds = np.flatnonzero(~thin)
+    near = np.empty(luma.size, dtype=np.int64)
+    d = np.empty(3, dtype=np.float64)
+    for i in range(k):
+        if not thin[i] or backgrounds.size == 0:
+            continue
+        touching = 0
+        for b in backgrounds:
+            if strong[i, b]:
+                touching += 1
+        for b in backgrounds:
+            if touching and not strong[i, b]:
+                continue
+            for ch in range(3):
+                d[ch] = crgb[i, ch] - crgb[b, ch]
+            dd = d[0] * d[0] + d[1] * d[1] + d[2] * d[2]
+            if dd < 144.0:
+                continue
+            tol = 3.0 + 0.08 * np.sqrt(dd)
+            centre = crgb[i, 0] * weights[0] + crgb[i, 1] * weights[1] + crgb[i, 2] * weights[2]
+            reach = 0.12 * abs(d[0] * weights[0] + d[1] * weights[1] + d[2] * weights[2]) + tol
+            lo = np.searchsorted(luma, centre - reach)
+            hi = np.searchsorted(luma, centre + reach)
+            m = 0
+            for f in range(lo, hi):
+                if family[f] == cand_ids[i]:
+                    continue
+                t, close = _on_ramp(frgb[f], crgb[b], d, dd, tol)
+                if close and abs(t - 1.0) <= 0.12:
+                    near[m] = fcount[f]
+                    m += 1
+            if m >= 3 and cand_counts[i] >= spike * np.median(near[:m].astype(np.float64)):
+                continue
+            # Not a spike; a partial only if a stronger ink lies further along the same line.
+            for j in range(k):
+                if j == i or cand_counts[j] < cand_counts[i]:
+                    continue
+                t, close = _on_ramp(crgb[j], crgb[b], d, dd, tol)
+                if close and t > 1.0:
+                    result[i] = True
+                    break
+            if result[i]:
+                break
+    return result
