@@ -94,3 +94,12 @@ def test_a_circle_centres_its_content_so_gives_no_padding() -> None:
     layout = analyze_layout(_done(img))
     assert [b for b in layout.boxes if b.full_radius]
     assert not [m for m in layout.spacing if m.kind == "padding"]
+
+
+def test_no_gap_is_measured_across_a_label_beside_the_overlap() -> None:
+    img, d = _screen(800, 300)
+    _rect(d, (406, 40, 712, 78), 1, radius=6, fill="#ffffff", outline="#dee2e6", width=1)
+    d.text((82 * SS, 96 * SS), "Email address", fill="#212529", font=ImageFont.truetype(FONT, 15 * SS))
+    _rect(d, (82, 126, 712, 164), 1, radius=6, fill="#ffffff", outline="#dee2e6", width=1)
+    layout = analyze_layout(_done(img))
+    assert not [m for m in layout.spacing if m.kind == "gap" and m.axis == "y"]  # 48 px = a label, not a gap

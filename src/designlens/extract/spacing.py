@@ -6,7 +6,8 @@ What a screenshot can and cannot show decides what is measured:
   is slack of left- or right-aligned content;
 - a vertical padding is measured only to a child *box*: text ink sits inside a line box
   whose half-leading is invisible, so edge-to-ink would overstate every vertical padding;
-- a gap is the space between two neighbouring boxes of one parent with nothing between them;
+- a gap is the space between two neighbouring boxes of one parent with nothing between them
+  across either box's extent (a label beside the overlap makes the space a label's, not a gap);
 - a page margin is the page's edge to its content, left and right.
 """
 
@@ -113,11 +114,11 @@ def measure_gaps(parent: Region, boxes: Sequence[Rect], max_px: int) -> list[Mea
             c = boxes[j]
             if axis == "x":
                 lo, hi = max(a[1], c[1]), min(a[3], c[3])
-                if not _occupied(parent, (a[2], lo, c[0], hi)):
+                if not _occupied(parent, (a[2], min(a[1], c[1]), c[0], max(a[3], c[3]))):
                     out.append(Measurement("gap", "x", g, (a[2], (lo + hi) // 2), (c[0], (lo + hi) // 2)))
             else:
                 lo, hi = max(a[0], c[0]), min(a[2], c[2])
-                if not _occupied(parent, (lo, a[3], hi, c[1])):
+                if not _occupied(parent, (min(a[0], c[0]), a[3], max(a[2], c[2]), c[1])):
                     out.append(Measurement("gap", "y", g, ((lo + hi) // 2, a[3]), ((lo + hi) // 2, c[1])))
     return out
 
