@@ -265,3 +265,17 @@ def test_a_malformed_multipart_body_is_a_400_problem(client: TestClient) -> None
         headers={"content-type": "multipart/form-data; boundary=b"},
     )
     assert res.status_code == 400 and res.json()["detail"].startswith("malformed multipart body")
+
+
+def test_a_job_shows_why_an_extractor_gave_up_per_image(client: TestClient) -> None:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (640, 400), "#ffffff").save(buf, format="PNG")  # no text for typography
+    created = client.post("/api/v1/jobs", files=[("files", ("blank.png", buf.getvalue(), "image/png"))],
+                          data={"types": "typography"})
+    assert created.status_code == 202, created.text
+    job = wait_status(client.get, created.json()["id"], ("completed", "failed"))
+    (image,) = job["images"]
+    assert image["name"] == "blank.png"
+    assert any(w.startswith("typography: ") and "no text lines" in w for w in image["warnings"]), image

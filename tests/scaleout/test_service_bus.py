@@ -118,7 +118,8 @@ def test_a_feed_falls_back_to_the_store_for_what_the_stream_lacks(
     async def follow(after: int) -> list[int]:
         feeds = Feeds(LogSource(BUS, read, prefix=prefix, block=0.2, fallback=0.5))
         try:
-            return [i.seq async for i in feeds.stream(result.job_id, after, 5.0, lambda e: e.name) if i]
+            stream = feeds.stream(result.job_id, after, 5.0, lambda e: e.name)
+            return [item.seq async for batch in stream if batch for item in batch]
         finally:
             await feeds.close()
 
