@@ -123,20 +123,23 @@ def find_regions(
     scale: float = 1.0,
     config: Mapping[str, Any] | None = None,
     edges: npt.NDArray[np.bool_] | None = None,
+    flat: npt.NDArray[np.uint8] | None = None,
 ) -> list[Region]:
     """Every flat region of an sRGB image (H x W x 3 uint8), parents before children.
 
     `scale` is image px per CSS px; it sets the smallest box. Regions too small to be
     boxes are kept (their holes still count as content of nothing) but flagged `is_box=False`.
-    `edges` is `edge_mask(px, edge_step)` when the caller has it already.
+    `edges` is `edge_mask(px, edge_step)` when the caller has it already, or `flat` its
+    inverse as 0/255 uint8 (what the contours are traced on).
     """
     cfg = {**DEFAULTS, **(config or {})}
     h, w = px.shape[:2]
     if h < 3 or w < 3:
         return []
-    if edges is None:
-        edges = edge_mask(px, int(cfg["edge_step"]))
-    flat = np.where(edges, 0, 255).astype(np.uint8)
+    if flat is None:
+        if edges is None:
+            edges = edge_mask(px, int(cfg["edge_step"]))
+        flat = np.where(edges, 0, 255).astype(np.uint8)
     contours, hierarchy = cv2.findContours(flat, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:
         return []

@@ -99,10 +99,15 @@ def _area(rect: Rect | None) -> int:
     return 0 if rect is None else (rect[2] - rect[0]) * (rect[3] - rect[1])
 
 
-def _density(edges: npt.NDArray[np.bool_], rect: Rect) -> float:
-    """Share of edge pixels inside `rect`."""
+def _density(flat: npt.NDArray[np.uint8], rect: Rect) -> float:
+    """Share of edge pixels (0 in the flat mask) inside `rect`."""
     x0, y0, x1, y1 = rect
-    return float(edges[y0:y1, x0:x1].mean()) if x1 > x0 and y1 > y0 else 0.0
+    return float((flat[y0:y1, x0:x1] == 0).mean()) if x1 > x0 and y1 > y0 else 0.0
+
+
+def _flat(contrast: npt.NDArray[np.uint8], step: int) -> npt.NDArray[np.uint8]:
+    """255 where a pixel is flat at `step` (no neighbour differs by more), else 0."""
+    return np.asarray(cv2.threshold(contrast, step, 255, cv2.THRESH_BINARY_INV)[1], dtype=np.uint8)
 
 
 def _around(
@@ -159,9 +164,9 @@ def _soft_boxes(
     step = int(cfg["edge_step"])
     # Only big boxes are wanted here: an opening drops flat specks and 1-2 px channels first,
     # which keeps textured areas (thousands of specks at this step) fast.
-    flat = np.where(contrast > 1, 0, 255).astype(np.uint8)
-    opened = np.asarray(cv2.morphologyEx(flat, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)))
-    fine = find_regions(px, scale, {**cfg, "edge_step": 1}, opened == 0)
+    flat = _flat(contrast, 1)
+    opened = np.asarray(cv2.morphologyEx(flat, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)), dtype=np.uint8)
+    fine = find_regions(px, scale, {**cfg, "edge_step": 1}, flat=opened)
     known = np.asarray(list(outer.values()), dtype=np.int64).reshape(-1, 4)
     boxes = np.asarray([r.box for r in regions], dtype=np.int64).reshape(-1, 4)
     areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
@@ -187,8 +192,8 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
     result = LayoutResult(scale)
     step = int(cfg["edge_step"])
     contrast = contrast_map(px)
-    edges = contrast > step
-    regions = find_regions(px, scale, cfg, edges)
+    flat = _flat(contrast, step)
+    regions = find_regions(px, scale, cfg, flat=flat)
     texture = float(cfg["texture_share"])
     max_spacing = round(float(cfg["max_spacing_css"]) * scale)
     max_radius = round(float(cfg["max_radius_css"]) * scale)
@@ -256,7 +261,7 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
                 all(abs(a - b) <= max_border + 1 for a, b in zip(rect, o, strict=True)) for o in own
             ):
                 continue
-            if _density(edges, rect) <= texture / 4:  # no texture: a glyph block or a rule, not a picture
+            if _density(flat, rect) <= texture / 4:  # no texture: a glyph block or a rule, not a picture
                 continue
             pictures.setdefault(region.index, []).append(rect)
             r = corner_radius(px, rect, max_radius)
