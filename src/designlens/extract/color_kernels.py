@@ -100,27 +100,38 @@ def evidence(
     core = np.zeros(n, dtype=np.int64)
     solid = np.zeros(n, dtype=np.int64)
     for y in range(h):
-        run, run_core, run_solid = index[y, 0], 0, 0
+        run = index[y, 0]
+        run_core = 0
+        run_solid = 0
+        left = False  # the pixel equals its left neighbour: the previous pixel's `right`
         for x in range(w):
             c = code[y, x]
             i = index[y, x]
             if i != run:
                 core[run] += run_core
                 solid[run] += run_solid
-                run, run_core, run_solid = i, 0, 0
-            left = x > 0 and code[y, x - 1] == c
+                run = i
+                run_core = 0
+                run_solid = 0
             right = x + 1 < w and code[y, x + 1] == c
             up = y > 0 and code[y - 1, x] == c
             down = y + 1 < h and code[y + 1, x] == c
+            if left and right and up and down:  # the common case: deep inside a flat area
+                run_solid += 1
+                if not texture[y, x]:
+                    run_core += 1
+                left = right
+                continue
             if (left or x == 0) and (right or x + 1 == w) and (up or y == 0) and (down or y + 1 == h):
                 run_solid += 1
-            if texture[y, x] or not (left or right or up or down):
-                continue
-            if 0 < x < w - 1 and not left and not right and _between(px, y, x, y, x - 1, y, x + 1):
-                continue
-            if 0 < y < h - 1 and not up and not down and _between(px, y, x, y - 1, x, y + 1, x):
-                continue
-            run_core += 1
+            core_pixel = not texture[y, x] and (left or right or up or down)
+            if core_pixel and 0 < x < w - 1 and not left and not right:
+                core_pixel = not _between(px, y, x, y, x - 1, y, x + 1)
+            if core_pixel and 0 < y < h - 1 and not up and not down:
+                core_pixel = not _between(px, y, x, y - 1, x, y + 1, x)
+            if core_pixel:
+                run_core += 1
+            left = right
         core[run] += run_core
         solid[run] += run_solid
     return core, solid
