@@ -228,30 +228,40 @@ def _median(a: F32) -> float:
     return float(b[n // 2]) if n % 2 else float(0.5 * (b[n // 2 - 1] + b[n // 2]))
 
 
+def _pmedian(values: list[float]) -> float:
+    b = sorted(values)
+    n = len(b)
+    return b[n // 2] if n % 2 else 0.5 * (b[n // 2 - 1] + b[n // 2])
+
+
 def _heights(top: F32, bottom: F32) -> tuple[float, float | None, float | None, int]:
     """Baseline, cap height and x-height of one line's glyphs (None where not shown).
 
     The baseline is where most glyphs end; among glyphs standing on it, heights fall in
     two groups when the line mixes cases: x-height (bowls) and cap/ascender height.
+    A line has tens of glyphs: plain Python beats numpy's per-call overhead here.
     """
-    rounded = np.round(bottom).astype(np.int64)
-    low_row = int(rounded.min())
-    base_i = low_row + int(np.argmax(np.bincount(rounded - low_row)))
-    on = np.abs(bottom - base_i) <= 1.0
-    baseline = _median(bottom[on])
-    hts = np.sort(baseline - top[on])
-    hts = hts[hts > 1.5]
-    if hts.size == 0:
+    tops, bots = top.tolist(), bottom.tolist()
+    counts: dict[int, int] = {}
+    for v in bots:
+        r = round(v)
+        counts[r] = counts.get(r, 0) + 1
+    most = max(counts.values())
+    base_i = min(r for r, c in counts.items() if c == most)  # the lowest of equally common rows
+    on = [i for i, v in enumerate(bots) if abs(v - base_i) <= 1.0]
+    baseline = _pmedian([bots[i] for i in on])
+    hts = sorted(h for h in (baseline - tops[i] for i in on) if h > 1.5)
+    if not hts:
         return baseline, None, None, 0
-    tall = float(hts[-1])  # capitals and ascenders: few in a lowercase line, so not a quantile
-    high = hts[hts >= 0.88 * tall]
-    low = hts[(hts >= 0.55 * tall) & (hts <= 0.84 * tall)]
-    cap = _median(high)
-    if low.size >= max(1, 0.15 * hts.size) and high.size >= 1:
-        xh = _median(low)
+    tall = hts[-1]  # capitals and ascenders: few in a lowercase line, so not a quantile
+    high = [h for h in hts if h >= 0.88 * tall]
+    low = [h for h in hts if 0.55 * tall <= h <= 0.84 * tall]
+    cap = _pmedian(high)
+    if len(low) >= max(1, 0.15 * len(hts)) and high:
+        xh = _pmedian(low)
         if 1.15 <= cap / xh <= 1.75:
-            return baseline, cap, xh, int(hts.size)
-    return baseline, cap, None, int(hts.size)
+            return baseline, cap, xh, len(hts)
+    return baseline, cap, None, len(hts)
 
 
 def _first_word(x: I32, w: I32, gap: float) -> int:
@@ -269,11 +279,12 @@ def _colors(
     """Ink (stroke cores), background (the crop's most common grey), contrast, background share."""
     x0, y0, x1, y1 = box
     crop = gray[y0:y1, x0:x1]
-    hist = np.bincount(crop.ravel(), minlength=256)
+    flat_crop = crop.ravel()
+    hist = np.bincount(flat_crop, minlength=256)
     bg_grey = int(np.argmax(hist))
     share = float(hist[max(bg_grey - 3, 0) : bg_grey + 4].sum() / max(crop.size, 1))
     # the background is paint: one pixel of the modal grey is its exact colour
-    flat = int(np.argmax(crop.ravel() == bg_grey))
+    flat = int(np.argmax(flat_crop == bg_grey))
     r1, g1, b1 = px[y0 + flat // crop.shape[1], x0 + flat % crop.shape[1]].tolist()
     # the ink is paint too: a stroke core of the most common grey among full-coverage cores
     core = pcov >= 0.98
