@@ -157,3 +157,11 @@ def test_possible_slack_does_not_decide_the_base_unit() -> None:
     tokens += raw("spacing", {2: 1, 3: 1}, image="b", weak=1)  # kept (two images), but slack
     out = SpacingAggregator().aggregate(tokens, {})
     assert out[0].extensions["scale"]["base"] == 8.0
+
+
+def test_measured_values_a_pixel_off_classify_as_their_grid_and_three_values_make_no_series() -> None:
+    measured = {7.0: 3, 8.0: 10, 9.0: 6, 13.0: 4, 16.0: 12, 17.0: 5, 24.0: 4}
+    unit = infer_base_unit(measured)
+    assert classify_scale(measured, unit, 0.25) == "custom"  # exact grid only: 9, 13, 17 are off
+    assert classify_scale(measured, unit, 0.25, noise=1.0) == "4pt"
+    assert classify_scale({8.0: 1, 9.0: 1, 16.0: 2}, unit, 0.25) != "fibonacci"  # 8 + 9 ~ 16 is no series

@@ -153,22 +153,33 @@ def infer_base_unit(counts: Mapping[float, int], config: Mapping[str, Any] | Non
 
 
 def classify_scale(
-    values: Sequence[float] | Mapping[float, int], base: BaseUnit | None, tolerance: float = 0.5
+    values: Sequence[float] | Mapping[float, int],
+    base: BaseUnit | None,
+    tolerance: float = 0.5,
+    noise: float = 0.0,
 ) -> str:
     """`4pt`, `8pt`, `fibonacci`, `modular` (geometric), `linear` (multiples of another base) or `custom`.
 
     `values` are distinct values, or values with their counts: a system is on its grid when
     80% of what was measured (by count) is, so a few stray measurements do not hide it.
+    Measured values scatter by `noise` px (glyph side bearings); with noise > 0, a value
+    counts as on the grid within it, and the share beyond what chance would put there
+    (as for the base unit) must reach 80%. A geometric or Fibonacci claim needs 4 values.
     """
     counts = dict(values) if isinstance(values, Mapping) else dict.fromkeys(values, 1)
     vals = sorted(v for v in counts if v > 0)
     if base is None or len(vals) < 2:
         return "custom"
-    on = sum(counts[v] for v in vals if on_grid(v, base.base, tolerance))
-    gridded = on >= 0.8 * sum(counts[v] for v in vals)
+    total = sum(counts[v] for v in vals)
+    chance = (2 * noise + 1) / base.base if noise > 0 else 0.0
+    if chance < 1.0 and noise > 0:
+        share = sum(counts[v] for v in vals if on_grid(v, base.base, noise)) / total
+        gridded = (share - chance) / (1 - chance) >= 0.8
+    else:
+        gridded = sum(counts[v] for v in vals if on_grid(v, base.base, tolerance)) >= 0.8 * total
     if gridded and base.base in (4.0, 8.0):
         return f"{base.base:g}pt"
-    if len(vals) >= 3:
+    if len(vals) >= 4:
         ratios = [b / a for a, b in itertools.pairwise(vals)]
         sums = all(
             abs(c - (a + b)) <= max(1.0, 0.08 * c) for a, b, c in zip(vals, vals[1:], vals[2:], strict=False)
@@ -224,7 +235,7 @@ class SpacingAggregator:
             if m.count >= int(cfg["min_count"])
             and (m.count > m.weak or len(m.images) >= int(cfg["min_weak_count"]))
         ]
-        kind = classify_scale({m.value: m.count for m in kept}, base, tol)
+        kind = classify_scale({m.value: m.count for m in kept}, base, tol, float(cfg["base_tolerance"]))
         scale = {
             "base": unit,
             "kind": kind,
