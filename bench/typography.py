@@ -14,6 +14,7 @@ typography + shadows at most 60 ms per 1280x800 image.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 import warnings
@@ -47,6 +48,8 @@ def main() -> None:
     cv2.setNumThreads(1)
     warnings.simplefilter("ignore")
     images = args.images or sorted(p for p in PAGES.glob("*.png") if "@" not in p.name)
+    load = os.getloadavg()[0]
+    print(f"load average {load:.2f} on {os.cpu_count()} cores (CPU times below; wall time suffers from load)")
     head = ("image", "size", "decode", "type", "shadow", "total", "wall")
     print(f"{head[0]:28s} " + " ".join(f"{h:>10s}" for h in head[1:]) + "  ms")
     totals: list[float] = []
@@ -63,7 +66,7 @@ def main() -> None:
     if totals:
         print(
             f"median typography+shadows: {statistics.median(totals):.1f} ms, max {max(totals):.1f} ms "
-            f"over {len(totals)} images (budget 60 ms per 1280x800)"
+            f"over {len(totals)} images (budget 60 ms per 1280x800); load now {os.getloadavg()[0]:.2f}"
         )
 
 
