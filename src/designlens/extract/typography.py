@@ -204,7 +204,7 @@ class LineStyle:
 
 
 _RUNNING_TEXT_EMS = 10.0  # a wrapped line of running text is at least this wide (~20 characters)
-_SPACE_EMS = 0.2  # a word space is 0.25-0.33 em in common fonts: this is the narrow end
+_SPACE_EMS = 0.2  # a word space is 0.25-0.33 em in common fonts: below that, to call wraps sparingly
 _ASCENT_MINUS_DESCENT = 0.69  # em, DejaVu Sans, Liberation Sans/Arial, Roboto all within 0.02
 
 
