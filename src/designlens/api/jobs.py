@@ -30,8 +30,8 @@ from designlens.api.metrics import ServiceMetrics
 from designlens.api.problems import Problem
 from designlens.api.settings import ServiceSettings
 from designlens.api.uploads import ImageStore, Upload
-from designlens.errors import Interrupted, UsageError
-from designlens.events import Event, EventBus
+from designlens.errors import UsageError
+from designlens.events import Event
 from designlens.relate.graph import Relationship, TokenGraph
 from designlens.store.database import Store
 from designlens.store.repositories import JobRow, StoredEvent
@@ -103,7 +103,7 @@ def worker_nice() -> int:
 class JobService:
     """Creates, runs, cancels and reads jobs; `start` resumes what a dead server left."""
 
-    def __init__(self, settings: ServiceSettings, metrics: ServiceMetrics) -> None:
+    def __init__(self, settings: ServiceSettings, metrics: ServiceMetrics, relay: bool = True) -> None:
         self.settings = settings
         self.metrics = metrics
         self.store = Store(settings.db)
@@ -118,10 +118,11 @@ class JobService:
         self._status_cache: dict[str, tuple[float, bytes]] = {}
         self._inflight: dict[str, asyncio.Future[bytes]] = {}
         self._cancels: set[str] = set()  # jobs a user cancelled through this process
+        self._finishing: dict[str, threading.Event] = {}  # jobs whose process still runs (exports)
         worker_nice()  # a bad DESIGNLENS_WORKER_NICE stops the server at start, not each job
         self.relay: LogRelay | None = None
         self._relaying: set[str] = set()  # running jobs whose committed log goes to the bus
-        if settings.bus:
+        if settings.bus and relay:
             from designlens.bus import open_bus
             from designlens.bus.redis import LogRelay
 
@@ -276,8 +277,11 @@ class JobService:
                 log.exception("job %s: runner failed", job_id)
 
     def _run(self, job_id: str) -> None:
-        from designlens.pipeline import extract
-        from designlens.runtime.options import RuntimeOptions
+        """Run the job in a child process (`designlens.api.runner`) and keep the books here."""
+        import multiprocessing
+
+        from designlens.api.runner import run_job
+        from designlens.store.joblog import owner_id
 
         with self.store.transaction() as conn:
             status = self.store.jobs.status(conn, job_id)
@@ -286,7 +290,6 @@ class JobService:
         if status == "cancelling" and self.job(job_id).error == CANCELLED:
             self._end(job_id, "cancelled", CANCELLED)
             return
-        bus = EventBus()
         counts = {"started": 0, "ended": 0}
 
         def on_event(event: Event) -> None:
@@ -299,52 +302,60 @@ class JobService:
             ):
                 counts["ended"] += 1
 
-        bus.subscribe(on_event)
-        run_bus: Any = bus
-        if self.settings.bus:  # live events for other processes, and wakes idle queue workers
-            from designlens.bus import open_bus
-
-            run_bus = open_bus(self.settings.bus, bus, prefix=self.settings.bus_prefix)
-        runtime = RuntimeOptions(
-            workers=self.settings.workers, grace=self.settings.grace, call_timeout=self.settings.call_timeout,
-            worker_argv=worker_argv(),
+        ctx = multiprocessing.get_context("spawn")
+        events_in, events_out = ctx.Pipe(duplex=False)
+        lifeline_in, lifeline_out = ctx.Pipe(duplex=False)
+        child = ctx.Process(
+            target=run_job, name=f"designlens-job-{job_id}",
+            args=(job_id, self.settings, worker_argv(), owner_id(), events_out, lifeline_in),
         )
+        finishing = threading.Event()
         with self._lock:
             self._running.add(job_id)
+            self._finishing[job_id] = finishing
         self._relaying.add(job_id)
         self.metrics.jobs_running.inc()
+        outcome: tuple[Any, ...] = ("failed", "the job's process exited before it reported")
         try:
-            result = extract(
-                [], resume=job_id, db=self.settings.db, bus=run_bus, runtime=runtime,
-                cache=self.settings.cache_dir,
-            )
-        except Interrupted:
+            child.start()
+            events_out.close()  # ours closed: EOF when the child is gone
+            lifeline_in.close()
+            while True:
+                try:
+                    message = events_in.recv()
+                except (EOFError, OSError):
+                    break
+                if message[0] == "event":
+                    on_event(Event(message[1], message[2], message[3]))
+                else:
+                    outcome = message
+            child.join()
+            if outcome[0] == "failed" and len(outcome) == 2:
+                outcome = ("failed", f"the job's process exited with code {child.exitcode}")
+        finally:
+            lifeline_out.close()
+            events_in.close()
+            self.metrics.running.dec(max(0, counts["started"] - counts["ended"]))
+            self.metrics.jobs_running.dec()
+            with self._lock:
+                self._running.discard(job_id)
+                self._finishing.pop(job_id, None)
+            finishing.set()
+            self._relaying.discard(job_id)
+        if outcome[0] == "interrupted":
             if job_id in self._cancels or not self.stopping.is_set():  # a user's cancel
                 self._end(job_id, "cancelled", CANCELLED)
                 self.metrics.job_finished("cancelled")
             else:  # our shutdown stopped it through the same lever: it stays resumable
                 with self.store.transaction() as conn:
                     self.store.jobs.set_status(conn, job_id, "interrupted")
-            return
-        except Exception as exc:
-            log.exception("job %s failed", job_id)
-            self._end(job_id, "failed", f"{type(exc).__name__}: {exc}")
+        elif outcome[0] == "failed":
+            log.error("job %s failed: %s", job_id, outcome[-1])
+            self._end(job_id, "failed", outcome[1])
             self.metrics.job_finished("failed")
-            return
-        finally:
-            self.metrics.running.dec(max(0, counts["started"] - counts["ended"]))
-            self.metrics.jobs_running.dec()
-            with self._lock:
-                self._running.discard(job_id)
-            self._relaying.discard(job_id)
-            self._relay_now(job_id)  # the last events (job.completed, or _end's job.failed)
-            if run_bus is not bus:
-                run_bus.close()
-        self.metrics.job_finished("completed", result.stats)
-        try:
-            self.exports(job_id)  # render once now, so the first download is instant
-        except Exception:
-            log.exception("job %s: rendering exports failed", job_id)
+        else:
+            self.metrics.job_finished("completed", outcome[1])
+        self._relay_now(job_id)  # the last events (job.completed, or _end's job.failed)
 
     def _end(self, job_id: str, status: str, error: str) -> None:
         """Record a final status with a closing `job.failed` event (which ends SSE streams)."""
@@ -522,6 +533,9 @@ class JobService:
         """The directory of the job's rendered exports (every format, plus exports.zip), made once."""
         row = self._completed(job_id)
         folder = self.exports_root / job_id
+        finishing = self._finishing.get(job_id)
+        if finishing is not None:  # the job's process renders them as its last step
+            finishing.wait(120)
         if (folder / ZIP_NAME).is_file():
             return folder
         with self._lock:

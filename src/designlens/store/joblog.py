@@ -29,7 +29,9 @@ FLUSH_OPS = 500
 
 
 def owner_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """host:pid of the process answerable for a job: $DESIGNLENS_OWNER when a service runs the
+    job in a child process (the API process is the one whose death frees the job)."""
+    return os.environ.get("DESIGNLENS_OWNER") or f"{socket.gethostname()}:{os.getpid()}"
 
 
 def _alive_here(owner: str) -> bool:
