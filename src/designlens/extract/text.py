@@ -16,6 +16,7 @@ Coordinates are image px; callers divide by the device scale.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -242,14 +243,20 @@ def _heights(top: F32, bottom: F32) -> tuple[float, float | None, float | None, 
     A line has tens of glyphs: plain Python beats numpy's per-call overhead here.
     """
     tops, bots = top.tolist(), bottom.tolist()
+    # Chromium snaps the baseline to a pixel edge: flat-bottomed glyphs end exactly on it,
+    # round ones overshoot below by a fraction of a pixel at UI sizes (more with larger
+    # type), pointed ones stop a little short. Vote for the pixel edge, then read the
+    # baseline from the glyphs that sit on it, so a line rich in round letters is not
+    # measured from their overshoot.
     counts: dict[int, int] = {}
     for v in bots:
-        r = round(v)
+        r = math.floor(v + 0.25)
         counts[r] = counts.get(r, 0) + 1
     most = max(counts.values())
-    base_i = min(r for r, c in counts.items() if c == most)  # the lowest of equally common rows
+    base_i = min(r for r, c in counts.items() if c == most)  # the highest of equally common edges
     on = [i for i, v in enumerate(bots) if abs(v - base_i) <= 1.0]
-    baseline = _pmedian([bots[i] for i in on])
+    flat = [bots[i] for i in on if abs(bots[i] - base_i) < 0.25]
+    baseline = _pmedian(flat) if flat else _pmedian([bots[i] for i in on])
     hts = sorted(h for h in (baseline - tops[i] for i in on) if h > 1.5)
     if not hts:
         return baseline, None, None, 0
