@@ -56,6 +56,7 @@ def test_a_card_set_off_only_by_a_soft_shadow_is_a_box_with_its_padding() -> Non
     layout = analyze_layout(_soft_card_page())
     cards = [b for b in layout.boxes if abs(b.rect[0] - 100) <= 1 and abs(b.rect[2] - 500) <= 1]
     assert cards
+    assert cards[0].radius is not None and abs(cards[0].radius - 12) <= 1  # read from its flat fill
     paddings = [layout.value(m) for m in layout.spacing if m.kind == "padding" and m.start[0] <= 101]
     assert paddings and all(abs(p - 24) <= 1 for p in paddings)
 

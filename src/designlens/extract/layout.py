@@ -12,6 +12,7 @@ in `LayoutResult.warnings`.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections import Counter
 from collections.abc import Mapping
@@ -153,10 +154,11 @@ def _soft_boxes(
     cfg: Mapping[str, Any],
     regions: list[Region],
     outer: Mapping[int, Rect],
-) -> list[tuple[Region, int]]:
+) -> list[tuple[Region, int, float]]:
     """Boxes whose edge is too faint for the edge step: a card of the page's own colour set
     off by a soft shadow or a 2% ring, a panel one or two levels off the page. A second pass
-    at a one-level step finds them; each comes with the region of the first pass it sits in.
+    at a one-level step finds them; each comes with the region of the first pass it sits in
+    and its corner radius in image px (`_flat_corner_radius`).
 
     Only boxes of about the colour of what surrounds them are taken (the rest the first pass
     sees), and only with content, where the first pass has no box already.
@@ -170,7 +172,8 @@ def _soft_boxes(
     known = np.asarray(list(outer.values()), dtype=np.int64).reshape(-1, 4)
     boxes = np.asarray([r.box for r in regions], dtype=np.int64).reshape(-1, 4)
     areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
-    out: list[tuple[Region, int]] = []
+    max_radius = round(float(cfg["max_radius_css"]) * scale)
+    out: list[tuple[Region, int, float]] = []
     for f in fine:
         if not f.is_box or f.parent < 0 or not f.holes:
             continue
@@ -184,8 +187,41 @@ def _soft_boxes(
             continue
         host = regions[int(np.flatnonzero(inside)[np.argmin(areas[inside])])]
         if host.is_box or host.parent < 0:
-            out.append((f, host.index))
+            out.append((f, host.index, _flat_corner_radius(opened, f.box, max_radius)))
     return out
+
+
+def _flat_corner_radius(flat: npt.NDArray[np.uint8], box: Rect, max_radius: int) -> float:
+    """Corner radius (image px) of a faint box, read from its flat mask rather than its colours:
+    a shadow darkens the outside of a corner unevenly, but the fill itself is exact.
+
+    The box's own flat pixels (flooded from its left side) lie one pixel inside its paint. In
+    each corner, the pixels before the first own one of each row, down to the first row that
+    starts with one, are the missing corner area r^2 (1 - pi/4) of that shape, whose radius
+    is one less than the paint's. The median over the rounded corners; 0 when none is.
+    """
+    bx0, by0, bx1, by1 = box
+    own = (flat[by0:by1, bx0:bx1] > 0).astype(np.uint8)
+    h, w = own.shape
+    cy = h // 2
+    starts = np.flatnonzero(own[cy])
+    if h < 6 or w < 6 or not starts.size:
+        return 0.0
+    cv2.floodFill(own, None, (int(starts[0]), cy), 2)
+    shape = own[1:-1, 1:-1] == 2  # the flat shape's extent
+    k = min(shape.shape[0] // 2, shape.shape[1] // 2, max_radius + 2)
+    if k < 2:
+        return 0.0
+    found = []
+    for window in (shape[:k, :k], shape[:k, -k:][:, ::-1], shape[-k:, :k][::-1], shape[-k:, -k:][::-1, ::-1]):
+        lead = np.where(window.any(axis=1), window.argmax(axis=1), k)
+        straight = np.flatnonzero(lead == 0)
+        missing = float(lead[: int(straight[0]) if straight.size else k].sum())
+        if missing >= 1.0:
+            found.append(math.sqrt(missing / (1.0 - math.pi / 4.0)) + 1.0)
+    if not found:
+        return 0.0
+    return float(min(float(np.median(found)), min(w, h) / 2.0))
 
 
 def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any]) -> LayoutResult:
@@ -269,13 +305,13 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
             fill = (int(px[cy, cx, 0]), int(px[cy, cx, 1]), int(px[cy, cx, 2]))
             result.boxes.append(LayoutBox(rect, fill, None, None if r is None else r / scale, False))
     soft: dict[int, list[Rect]] = {}
-    for f, host in _soft_boxes(px, contrast, scale, cfg, regions, outer):
+    for f, host, radius in _soft_boxes(px, contrast, scale, cfg, regions, outer):
         x0, y0, x1, y1 = f.box
         inside = [o for o in outer.values() if o[0] >= x0 and o[1] >= y0 and o[2] <= x1 and o[3] <= y1]
         result.spacing += measure_padding(f, inside, max_spacing)
         soft.setdefault(host, []).append(f.box)
-        # no radius: a shadow darkens the corner's outside unevenly, so the corner reads wrong
-        result.boxes.append(LayoutBox(f.box, f.fill, None, None, False))
+        full = radius >= min(f.width, f.height) / 2.0 - 0.01
+        result.boxes.append(LayoutBox(f.box, f.fill, None, radius / scale, full))
     w_img = px.shape[1]
     tiny = round(float(cfg["min_box_css"]) * scale) * round(float(cfg["min_box_long_css"]) * scale)
     for region in regions:
