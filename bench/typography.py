@@ -19,10 +19,12 @@ import statistics
 import time
 import warnings
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 from PIL import Image
 
 from designlens.extract.shadow import find_shadows
@@ -40,6 +42,14 @@ def best_ms(fn: Callable[[], object], repeat: int, clock: Callable[[], float] = 
     return 1000 * min(times)
 
 
+def _decode(path: Path) -> npt.NDArray[np.uint8]:
+    return np.asarray(Image.open(path).convert("RGB"))
+
+
+def _both(px: npt.NDArray[np.uint8]) -> object:
+    return measure_styles(px), find_shadows(px)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("images", nargs="*", type=Path)
@@ -54,11 +64,11 @@ def main() -> None:
     print(f"{head[0]:28s} " + " ".join(f"{h:>10s}" for h in head[1:]) + "  ms")
     totals: list[float] = []
     for path in images:
-        decode = best_ms(lambda p=path: np.asarray(Image.open(p).convert("RGB")), args.repeat)
-        px = np.asarray(Image.open(path).convert("RGB"))
-        typo = best_ms(lambda px=px: measure_styles(px), args.repeat)
-        shadow = best_ms(lambda px=px: find_shadows(px), args.repeat)
-        wall = best_ms(lambda px=px: (measure_styles(px), find_shadows(px)), args.repeat, time.perf_counter)
+        decode = best_ms(partial(_decode, path), args.repeat)
+        px = _decode(path)
+        typo = best_ms(partial(measure_styles, px), args.repeat)
+        shadow = best_ms(partial(find_shadows, px), args.repeat)
+        wall = best_ms(partial(_both, px), args.repeat, time.perf_counter)
         totals.append(typo + shadow)
         size = f"{px.shape[1]}x{px.shape[0]}"
         cells = " ".join(f"{v:10.1f}" for v in (decode, typo, shadow, typo + shadow, wall))
