@@ -235,6 +235,7 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
     max_radius = round(float(cfg["max_radius_css"]) * scale)
     max_border = max(1, round(float(cfg["max_border_css"]) * scale))
     speckles = float(cfg["speckle_density"]) / (scale * scale)
+    min_side = round(float(cfg["min_box_css"]) * scale)
     outer: dict[int, Rect] = {}
     closed: set[int] = set()  # regions whose content is not laid out by spacing (photos, circles)
     # Letters of big text are flat regions (bold strokes) around empty flat space of the
@@ -297,7 +298,11 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
                 all(abs(a - b) <= max_border + 1 for a, b in zip(rect, o, strict=True)) for o in own
             ):
                 continue
-            if _density(flat, rect) <= texture / 4:  # no texture: a glyph block or a rule, not a picture
+            # texture inside, not only at the outline, and room for it: a solid letter stem or
+            # a rule is no picture (a stem of display text is under twice the smallest box)
+            inner = (rect[0] + 2, rect[1] + 2, rect[2] - 2, rect[3] - 2)
+            narrow = min(rect[2] - rect[0], rect[3] - rect[1]) < 2 * min_side
+            if narrow or _density(flat, inner) <= texture / 4:
                 continue
             pictures.setdefault(region.index, []).append(rect)
             r = corner_radius(px, rect, max_radius)
