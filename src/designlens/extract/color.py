@@ -264,7 +264,9 @@ def find_paint_colors(px: npt.NDArray[np.uint8], config: Mapping[str, Any] | Non
     h, w = px.shape[:2]
     if h < 2 or w < 2:
         return []
-    raw = px
+    # One array type for the compiled kernels (decoded pixels are often read-only views; a
+    # read-only or strided array would be a new signature to compile).
+    raw = px = np.require(px, np.uint8, ["C_CONTIGUOUS", "WRITEABLE"])
     if cfg.get("lossy"):
         px = snap_lossy_noise(px, int(cfg["lossy_radius"]))
     code = _pack(px)

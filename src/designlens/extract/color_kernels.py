@@ -300,3 +300,20 @@ def partial_inks(
             if result[i]:
                 break
     return result
+
+
+def precompile() -> None:
+    """Compile every kernel into the cache now (the install step runs this), so the first
+    extraction on a fresh machine does not pay for it."""
+    from designlens.extract.color import find_paint_colors
+
+    px = np.full((48, 64, 3), 250, dtype=np.uint8)
+    px[8:40, 8:56] = (37, 99, 235)  # a button
+    px[20:24, 12:40] = (17, 24, 39)  # a stroke of text
+    px[30, 8:56] = (209, 213, 219)  # a hairline
+    for lossy in (False, True):
+        find_paint_colors(px, {"lossy": lossy, "min_core_pixels": 1, "min_core_share": 0.0})
+
+
+if __name__ == "__main__":
+    precompile()
