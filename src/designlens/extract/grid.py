@@ -11,6 +11,8 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from designlens.extract.boxes import Rect
 
 
@@ -34,14 +36,20 @@ def detect_grid(
     and two equal boxes side by side are a pair of buttons as often as a grid.
     """
     wide = sorted({b for b in boxes if b[2] - b[0] >= min_share * width}, key=lambda b: (b[1], b[0]))
+    if len(wide) < min_columns:
+        return None
+    arr = np.asarray(wide, dtype=np.int64)
+    tops, widths = arr[:, 1], arr[:, 2] - arr[:, 0]
     best: list[Rect] = []
-    for seed in wide:
-        row = [
-            b
-            for b in wide
-            if abs(b[1] - seed[1]) <= tolerance and abs((b[2] - b[0]) - (seed[2] - seed[0])) <= tolerance
-        ]
-        row.sort(key=lambda b: b[0])
+    seen: set[tuple[int, ...]] = set()
+    for k in range(len(wide)):
+        alike = (np.abs(tops - tops[k]) <= tolerance) & (np.abs(widths - widths[k]) <= tolerance)
+        members = np.flatnonzero(alike)
+        key = tuple(members.tolist())
+        if len(members) < min_columns or key in seen:
+            continue  # too few, or the same row from another seed
+        seen.add(key)
+        row = sorted((wide[i] for i in key), key=lambda b: b[0])
         gaps = [b[0] - a[2] for a, b in itertools.pairwise(row)]
         if len(row) < min_columns or min(gaps) <= 0 or max(gaps) - min(gaps) > tolerance:
             continue

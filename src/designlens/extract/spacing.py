@@ -42,6 +42,15 @@ def _matches(hole: Rect, boxes: Sequence[Rect]) -> bool:
     return any(all(abs(h - b) <= 1 for h, b in zip(hole, box, strict=True)) for box in boxes)
 
 
+def _matches_any(holes: Sequence[Rect], boxes: Sequence[Rect]) -> list[bool]:
+    """`_matches` for every hole at once."""
+    if not holes or not boxes:
+        return [False] * len(holes)
+    h = np.asarray(holes, dtype=np.int64)[:, None, :]
+    b = np.asarray(boxes, dtype=np.int64)[None, :, :]
+    return [bool(v) for v in (np.abs(h - b) <= 1).all(axis=2).any(axis=1)]
+
+
 def measure_padding(region: Region, outer: Sequence[Rect], max_px: int) -> list[Measurement]:
     """Paddings of one box: its fill edge to its content (`outer`: its child boxes' outer rects)."""
     if not region.holes:
@@ -165,7 +174,11 @@ def measure_paragraph_gaps(region: Region, boxes: Sequence[Rect], max_px: int) -
     common (on a tie, the smallest) pitch of that style's lines in the region.
     """
     # rules and bars (a quote's left border) would glue every line beside them into one
-    ink = [h for h in region.holes if not _matches(h, boxes) and (h[3] - h[1]) <= 4 * max(1, h[2] - h[0])]
+    ink = [
+        h
+        for h, is_box in zip(region.holes, _matches_any(region.holes, boxes), strict=True)
+        if not is_box and (h[3] - h[1]) <= 4 * max(1, h[2] - h[0])
+    ]
     lines = sorted(_text_lines(ink), key=lambda r: r[1])
     pairs: list[tuple[int, int, Rect, Rect]] = []  # (ink height, pitch, upper, lower)
     for a, b in itertools.pairwise(lines):
