@@ -78,12 +78,15 @@ _CONTRACTS: dict[str, type] = {
 }
 
 
-def source_fingerprint(path: str) -> str:
-    """A short hash of a plugin module's source, for versions that must change with the code."""
+def source_fingerprint(*paths: str) -> str:
+    """A short hash of a plugin's source files, for versions that must change with the code."""
     import hashlib
     from pathlib import Path
 
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()[:10]
 
 
 @dataclass(frozen=True)

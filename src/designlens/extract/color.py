@@ -379,7 +379,7 @@ class ColorExtractor:
 
     name = "color"
     # The source fingerprint keys the result cache: any change to this algorithm invalidates it.
-    version = f"0.2.0+{source_fingerprint(__file__)}"
+    version = f"0.2.0+{source_fingerprint(__file__, kernels.__file__)}"
     token_type = "color"
 
     def extract(self, image: DecodedImage, config: Mapping[str, Any]) -> list[Token]:
