@@ -224,6 +224,73 @@ def _flat_corner_radius(flat: npt.NDArray[np.uint8], box: Rect, max_radius: int)
     return float(min(float(np.median(found)), min(w, h) / 2.0))
 
 
+class _HoleArrays:
+    """Each region's holes as an N x 4 array, built on first use."""
+
+    def __init__(self) -> None:
+        self._arrays: dict[int, npt.NDArray[np.int64]] = {}
+
+    def __call__(self, region: Region) -> npt.NDArray[np.int64]:
+        if region.index not in self._arrays:
+            self._arrays[region.index] = np.asarray(region.holes, dtype=np.int64).reshape(-1, 4)
+        return self._arrays[region.index]
+
+
+def _drop_letters(px: npt.NDArray[np.uint8], regions: list[Region], step: int, holes_of: _HoleArrays) -> None:
+    """Letters of big text are flat regions (bold strokes) around empty flat space of the
+    colour outside (counters): neither is a box. A letter has other letters beside it on
+    its line; a ring-shaped control (a toggle, a radio button) has its label a margin away."""
+    for stroke in regions:
+        if stroke.parent < 0 or len(stroke.holes) != len(stroke.children):
+            continue
+        counters = [regions[c] for c in stroke.children]
+        if not stroke.is_box and not any(c.is_box for c in counters):
+            continue
+        parent = regions[stroke.parent]
+        if not _in_word(stroke.frame, holes_of(parent)):
+            continue
+        outside = _around(px, stroke.frame, parent.fill)  # the local colour, on a gradient too
+        if all(not c.holes and _close_rgb(c.fill, outside, step) for c in counters):
+            for letter in (stroke, *counters):
+                letter.is_box = False
+
+
+def _pictures(
+    flat: npt.NDArray[np.uint8],
+    regions: list[Region],
+    outer: Mapping[int, Rect],
+    min_across: int,
+    max_border: int,
+    texture: float,
+) -> dict[int, list[Rect]]:
+    """Filled rectangles among each region's holes with no box of their own inside: photos,
+    cards holding a photo. Boxes for the gaps around them, by region index."""
+    out: dict[int, list[Rect]] = {}
+    for region in regions:
+        if not region.solid:
+            continue
+        own = [outer[c] for c in region.children if c in outer]
+        # holes mostly filled by one flat region are that region (a letter's stroke), not a picture
+        filled = {
+            regions[c].frame
+            for c in region.children
+            if regions[c].width * regions[c].height >= 0.5 * _area(regions[c].frame)
+        }
+        for rect in region.solid:
+            if rect in filled or any(
+                all(abs(a - b) <= max_border + 1 for a, b in zip(rect, o, strict=True)) for o in own
+            ):
+                continue
+            # texture inside, not only at the outline, and room for it: a solid letter stem or
+            # a rule is no picture (a stem of display text is under twice the smallest box)
+            inner = (rect[0] + 2, rect[1] + 2, rect[2] - 2, rect[3] - 2)
+            narrow = min(rect[2] - rect[0], rect[3] - rect[1]) < min_across
+            if narrow or _density(flat, inner) <= texture / 4:
+                continue
+            out.setdefault(region.index, []).append(rect)
+    return out
+
+
 def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any]) -> LayoutResult:
     result = LayoutResult(scale)
     step = int(cfg["edge_step"])
@@ -238,29 +305,8 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
     min_side = round(float(cfg["min_box_css"]) * scale)
     outer: dict[int, Rect] = {}
     closed: set[int] = set()  # regions whose content is not laid out by spacing (photos, circles)
-    # Letters of big text are flat regions (bold strokes) around empty flat space of the
-    # colour outside (counters): neither is a box. A letter has other letters beside it on
-    # its line; a ring-shaped control (a toggle, a radio button) has its label a margin away.
-    hole_arrays: dict[int, npt.NDArray[np.int64]] = {}
-
-    def holes_of(r: Region) -> npt.NDArray[np.int64]:
-        if r.index not in hole_arrays:
-            hole_arrays[r.index] = np.asarray(r.holes, dtype=np.int64).reshape(-1, 4)
-        return hole_arrays[r.index]
-
-    for stroke in regions:
-        if stroke.parent < 0 or len(stroke.holes) != len(stroke.children):
-            continue
-        counters = [regions[c] for c in stroke.children]
-        if not stroke.is_box and not any(c.is_box for c in counters):
-            continue
-        parent = regions[stroke.parent]
-        if not _in_word(stroke.frame, holes_of(parent)):
-            continue
-        outside = _around(px, stroke.frame, parent.fill)  # the local colour, on a gradient too
-        if all(not c.holes and _close_rgb(c.fill, outside, step) for c in counters):
-            for letter in (stroke, *counters):
-                letter.is_box = False
+    holes_of = _HoleArrays()
+    _drop_letters(px, regions, step, holes_of)
     for region in regions:
         if not region.is_box or region.parent < 0:
             continue
@@ -281,30 +327,9 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
         if circle or len(region.holes) > speckles * region.width * region.height:
             closed.add(region.index)
         result.boxes.append(LayoutBox(rect, region.fill, border, None if r is None else r / scale, full))
-    pictures: dict[int, list[Rect]] = {}
-    for region in regions:
-        # filled rectangles among a region's holes with no box of their own inside: pictures
-        if not region.solid:
-            continue
-        own = [outer[c] for c in region.children if c in outer]
-        # holes mostly filled by one flat region are that region (a letter's stroke), not a picture
-        filled = {
-            regions[c].frame
-            for c in region.children
-            if regions[c].width * regions[c].height >= 0.5 * _area(regions[c].frame)
-        }
-        for rect in region.solid:
-            if rect in filled or any(
-                all(abs(a - b) <= max_border + 1 for a, b in zip(rect, o, strict=True)) for o in own
-            ):
-                continue
-            # texture inside, not only at the outline, and room for it: a solid letter stem or
-            # a rule is no picture (a stem of display text is under twice the smallest box)
-            inner = (rect[0] + 2, rect[1] + 2, rect[2] - 2, rect[3] - 2)
-            narrow = min(rect[2] - rect[0], rect[3] - rect[1]) < 2 * min_side
-            if narrow or _density(flat, inner) <= texture / 4:
-                continue
-            pictures.setdefault(region.index, []).append(rect)
+    pictures = _pictures(flat, regions, outer, 2 * min_side, max_border, texture)
+    for rects in pictures.values():
+        for rect in rects:
             r = corner_radius(px, rect, max_radius)
             cx, cy = (rect[0] + rect[2]) // 2, (rect[1] + rect[3]) // 2
             fill = (int(px[cy, cx, 0]), int(px[cy, cx, 1]), int(px[cy, cx, 2]))
