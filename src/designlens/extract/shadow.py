@@ -29,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from designlens.images import DecodedImage
+from designlens.plugins import source_fingerprint
 from designlens.tokens import Color, Dimension, Provenance, Shadow, ShadowLayer, Token
 
 DEFAULTS: dict[str, Any] = {
@@ -415,7 +416,8 @@ class ShadowExtractor:
     """The built-in shadow extractor (entry point `designlens.extractors:shadow`)."""
 
     name = "shadow"
-    version = "0.1.0"
+    # The source fingerprint keys the result cache: any change to the fit invalidates it.
+    version = f"0.2.0+{source_fingerprint(__file__)}"
     token_type = "shadow"
 
     def extract(self, image: DecodedImage, config: Mapping[str, Any]) -> list[Token]:

@@ -27,9 +27,11 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from designlens.extract import text, typography_calibration
 from designlens.extract.text import TextLine, find_text_lines
 from designlens.extract.typography_calibration import FONTS, STROKE
 from designlens.images import DecodedImage
+from designlens.plugins import source_fingerprint
 from designlens.tokens import Color, Dimension, Provenance, Token, Typography
 
 DEFAULTS: dict[str, Any] = {
@@ -438,7 +440,8 @@ class TypographyExtractor:
     """
 
     name = "typography"
-    version = "0.1.0"
+    # The source fingerprint keys the result cache: any change to the type model invalidates it.
+    version = f"0.2.0+{source_fingerprint(__file__, text.__file__, typography_calibration.__file__)}"
     token_type = "typography"
 
     def extract(self, image: DecodedImage, config: Mapping[str, Any]) -> list[Token]:
