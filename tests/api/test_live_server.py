@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
+import psutil
 import pytest
 
 from designlens.pipeline import extract, render_exports
+from designlens.store.database import Store
 from tests.api.conftest import LiveServer, png_bytes, read_sse, wait_status
 
 pytestmark = pytest.mark.timeout(150)
@@ -58,6 +60,7 @@ def test_sse_streams_live_in_order_survives_sigkill_and_resumes_with_last_event_
     events_url = server.url + created.json()["events_url"]
     status_seen: list[str] = []
     completed = [0]
+    descendants: list[psutil.Process] = []  # the job's process and its workers
 
     def kill_after_three(item: dict[str, Any]) -> bool:
         if item.get("event") != "instance.completed":
@@ -67,6 +70,8 @@ def test_sse_streams_live_in_order_survives_sigkill_and_resumes_with_last_event_
             status_seen.append(httpx2.get(f"{server.url}/api/v1/jobs/{job_id}", timeout=10).json()["status"])
         completed[0] += 1
         if completed[0] >= 3:
+            assert server.proc is not None
+            descendants.extend(psutil.Process(server.proc.pid).children(recursive=True))
             server.kill()
             return True
         return False
@@ -78,6 +83,16 @@ def test_sse_streams_live_in_order_survives_sigkill_and_resumes_with_last_event_
     assert got1[0]["event"] == "job.created"
     assert sum(e["event"] == "instance.completed" for e in got1) == 3
     assert not any(e["event"] == "job.completed" for e in got1)
+
+    # The job's process and its workers die with the server (its lifeline closes): they are
+    # gone and left the job unfinished, for the restarted server to resume.
+    assert descendants
+    _, alive = psutil.wait_procs(descendants, timeout=60)
+    assert not alive, alive
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    with store.transaction() as conn:
+        assert store.jobs.status(conn, job_id) == "running"
+    store.close()
 
     restarted = live_server(port=server.port)
     got2 = [e for e in stream_events(events_url, got1[-1]["id"]) if "event" in e]
