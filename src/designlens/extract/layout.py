@@ -29,6 +29,10 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from designlens.extract import boxes as _boxes
+from designlens.extract import grid as _grid
+from designlens.extract import radius as _radius
+from designlens.extract import spacing as _spacing
 from designlens.extract.boxes import Rect, Region, contrast_map, edge_mask, find_regions
 from designlens.extract.grid import Grid, detect_grid
 from designlens.extract.radius import Border, corner_radius, detect_border
@@ -40,6 +44,7 @@ from designlens.extract.spacing import (
     measure_paragraph_gaps,
 )
 from designlens.images import DecodedImage
+from designlens.plugins import source_fingerprint
 from designlens.tokens import Color, Dimension, Provenance, Token
 
 DEFAULTS: dict[str, Any] = {
@@ -440,7 +445,10 @@ class LayoutExtractor:
     """The built-in layout extractor (entry point `designlens.extractors:layout`)."""
 
     name = "layout"
-    version = "0.1.0"
+    # The source fingerprint keys the result cache: any change to the layout code invalidates it.
+    version = "0.2.0+" + source_fingerprint(
+        __file__, _boxes.__file__, _grid.__file__, _radius.__file__, _spacing.__file__
+    )
     token_type = "layout"
 
     def extract(self, image: DecodedImage, config: Mapping[str, Any]) -> list[Token]:
