@@ -2,9 +2,10 @@
 
 A job is a row in the store before it runs (status `queued`), so its id can be answered at
 once; a runner thread then runs it in a child process (`designlens.api.runner`) through
-`pipeline.extract(resume=id)`, the same path the CLI takes to finish an interrupted job. Everything a client reads (status, events, tokens,
-exports) comes from the store, never from this process's memory, so a restarted server,
-or another API process on a shared store, answers the same.
+`pipeline.extract(resume=id)`, the same path the CLI takes to finish an interrupted job.
+Everything a client reads (status, events, tokens, exports) comes from the store, never from
+this process's memory, so a restarted server, or another API process on a shared store,
+answers the same.
 """
 
 from __future__ import annotations
