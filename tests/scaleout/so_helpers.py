@@ -71,3 +71,23 @@ def tokens_json(out: Path) -> bytes:
     data = (out / "tokens.json").read_bytes()
     json.loads(data)
     return data
+
+
+def restart_redis() -> None:
+    """Stop the real server (no save: it forgets everything) and start it with the CI command line."""
+    import redis
+
+    subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", "6379", "shutdown", "nosave"], timeout=30)
+    subprocess.run(REDIS_START, check=True, timeout=30)
+    client = redis.Redis.from_url(REDIS)
+    wait_for(lambda: _pings(client), 30, "redis to come back", every=0.1)
+    client.close()
+
+
+def _pings(client: Any) -> bool:
+    import redis
+
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False

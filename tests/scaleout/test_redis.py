@@ -4,7 +4,6 @@ trimming, a server restart mid-job, and a cache server that goes away."""
 from __future__ import annotations
 
 import logging
-import subprocess
 import threading
 import time
 import uuid
@@ -20,7 +19,7 @@ from designlens.cache_redis import RedisCache
 from designlens.events import Event, EventBus
 from designlens.pipeline import extract
 from tests.runtime.rt_helpers import make_screens
-from tests.scaleout.so_helpers import REDIS, REDIS_START, SLOWPLUG, run, wait_for
+from tests.scaleout.so_helpers import REDIS, SLOWPLUG, restart_redis, run, wait_for
 
 
 @pytest.fixture
@@ -31,21 +30,6 @@ def prefix() -> Iterator[str]:
     client = redis.Redis.from_url(REDIS)
     for key in client.scan_iter(f"{value}:*"):
         client.delete(key)
-
-
-def _restart_redis() -> None:
-    """Stop the real server (no save: it forgets everything) and start it with the CI command line."""
-    subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", "6379", "shutdown", "nosave"], timeout=30)
-    subprocess.run(REDIS_START, check=True, timeout=30)
-    client = redis.Redis.from_url(REDIS)
-    wait_for(lambda: _pings(client), 30, "redis to come back", every=0.1)
-
-
-def _pings(client: redis.Redis) -> bool:
-    try:
-        return bool(client.ping())
-    except redis.RedisError:
-        return False
 
 
 def test_events_reach_a_consumer_group_in_order_and_acked_ones_are_not_redelivered(prefix: str) -> None:
@@ -136,7 +120,7 @@ def test_redis_restarted_mid_job_loses_no_event_and_the_reader_resumes(
     for event in reader.follow(lambda e: e.name == "job.completed"):
         received.append(event)
         if event.name == "instance.completed" and sum(e.name == "instance.completed" for e in received) == 5:
-            _restart_redis()  # mid-job: the server forgets its streams
+            restart_redis()  # mid-job: the server forgets its streams
     assert redis.Redis.from_url(REDIS).info("server")["run_id"] != before
     runner.join(120)
     assert outcome and not isinstance(outcome[0], BaseException), outcome

@@ -15,7 +15,7 @@ import redis
 
 from designlens.pipeline import extract
 from tests.api.conftest import LiveServer, png_bytes, read_sse, wait_status
-from tests.scaleout.so_helpers import REDIS
+from tests.scaleout.so_helpers import REDIS, SLOWPLUG, restart_redis
 
 pytestmark = pytest.mark.timeout(180)
 BUS = f"{REDIS}/0"
@@ -135,3 +135,48 @@ def test_a_feed_falls_back_to_the_store_for_what_the_stream_lacks(
 
 def db_url(pg: tuple[str, str]) -> str:
     return pg[0]
+
+
+@pytest.mark.timeout(300)
+def test_the_sse_stream_through_the_redis_bus_survives_a_redis_restart_mid_job(
+    pg: tuple[str, str], prefix: str, tmp_path: Path
+) -> None:
+    """Redis restarted (forgetting every stream) while a job runs and another API process
+    streams it: the stream still ends with job.completed, every event once, in order, the same
+    as the job log the running process serves."""
+    db, _ = pg
+    env = {"DESIGNLENS_BUS_PREFIX": prefix, "DESIGNLENS_RATE_LIMIT": "0", "PYTHONPATH": str(SLOWPLUG),
+           "SLOWPLUG_SECONDS": "0.3"}
+    runner = LiveServer(tmp_path, db=db, env=env, args=("--bus", BUS)).start()
+    reader = LiveServer(tmp_path, db=db, env=env, args=("--bus", BUS)).start()
+    try:
+        files = [("files", (f"s{i}.png", png_bytes(320 + 16 * i, 200), "image/png")) for i in range(12)]
+        created = httpx2.post(f"{runner.url}/api/v1/jobs", files=files, data={"types": "slow"}, timeout=30)
+        assert created.status_code == 202, created.text
+        job_id, path = created.json()["id"], created.json()["events_url"]
+        got: list[dict[str, Any]] = []
+        restarted = False
+        with httpx2.stream("GET", reader.url + path, timeout=httpx2.Timeout(60, read=60)) as res:
+            assert res.status_code == 200
+            for event in read_sse(res.iter_lines()):
+                if "comment" in event:
+                    continue
+                got.append(event)
+                done = sum(e["event"] == "instance.completed" for e in got)
+                if not restarted and done == 3:
+                    restart_redis()  # mid-job: the server forgets the job's log stream
+                    restarted = True
+        assert restarted, [e["event"] for e in got]
+        names = [e["event"] for e in got]
+        assert names[0] == "job.created" and names[-1] == "job.completed", names
+        assert names.count("instance.completed") == 12
+        ids = [int(e["id"]) for e in got]
+        assert ids == sorted(set(ids))  # in order, none twice
+        theirs = events(runner.url + path)  # the running process's own log, after the fact
+        assert [(e["id"], e["event"], e["data"]) for e in theirs] == [
+            (e["id"], e["event"], e["data"]) for e in got
+        ]
+        assert wait_status(lambda p: httpx2.get(reader.url + p, timeout=10), job_id, ("completed",))
+    finally:
+        runner.stop()
+        reader.stop()
