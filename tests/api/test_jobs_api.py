@@ -239,9 +239,11 @@ def test_openapi_and_docs_are_served(client: TestClient) -> None:
 
 def test_a_server_shut_down_mid_job_leaves_it_resumable_and_the_next_one_finishes_it(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, workers=1)
-    files = [("files", (f"big-{i}.png", png_bytes(1280 + 8 * i, 800), "image/png")) for i in range(6)]
+    # Enough work (16 full-size screens x 3 types on one worker) that the job is still running
+    # when the first server stops after its first instance, however fast extraction gets.
+    files = [("files", (f"big-{i}.png", png_bytes(1280 + 8 * i, 800), "image/png")) for i in range(16)]
     with TestClient(create_app(settings)) as first:
-        job = first.post("/api/v1/jobs", files=files, data={"types": "color,layout"}).json()
+        job = first.post("/api/v1/jobs", files=files, data={"types": "color,layout,typography"}).json()
         deadline = time.monotonic() + 60
         while first.get(f"/api/v1/jobs/{job['id']}").json()["counts"]["complete"] < 1:
             assert time.monotonic() < deadline
@@ -250,13 +252,13 @@ def test_a_server_shut_down_mid_job_leaves_it_resumable_and_the_next_one_finishe
     with TestClient(create_app(settings)) as second:
         final = wait_status(second.get, job["id"], ("completed", "failed", "cancelled"))
         assert final["status"] == "completed"
-        assert final["counts"] == {"complete": 12, "failed": 0, "pending": 0, "total": 12}
+        assert final["counts"] == {"complete": 48, "failed": 0, "pending": 0, "total": 48}
         with second.stream("GET", job["events_url"]) as res:
             events = [e for e in read_sse(res.iter_lines()) if "event" in e]
     assert [e["data"]["resumed"] for e in events if e["event"] == "job.created"] == [False, True]
     fresh = [e["data"]["instance"] for e in events
              if e["event"] == "instance.completed" and not e["data"]["resumed"]]
-    assert sorted(fresh) == sorted(set(fresh)) and len(fresh) == 12
+    assert sorted(fresh) == sorted(set(fresh)) and len(fresh) == 48
 
 
 def test_a_malformed_multipart_body_is_a_400_problem(client: TestClient) -> None:

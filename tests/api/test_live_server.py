@@ -17,16 +17,17 @@ from tests.api.conftest import LiveServer, png_bytes, read_sse, wait_status
 
 pytestmark = pytest.mark.timeout(150)
 TYPES = "color,layout,typography"
-INSTANCES = 6 * 3  # six screens, three token types
+SCREENS = 10
+INSTANCES = SCREENS * 3  # ten screens, three token types
 
 
 @pytest.fixture(scope="module")
 def busy_screens(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    """Six full-size screens: enough work that the job is still running after its first
+    """Ten full-size screens: enough work that the job is still running after its first
     instances (the job log flushes every 0.25 s; a job of tiny images can finish in one)."""
     folder = tmp_path_factory.mktemp("busy")
     out = []
-    for i in range(6):
+    for i in range(SCREENS):
         path = folder / f"screen-{i}.png"
         path.write_bytes(png_bytes(1280 - 16 * i, 800))
         out.append(path)
@@ -114,7 +115,7 @@ def test_sse_streams_live_in_order_survives_sigkill_and_resumes_with_last_event_
 
     # And the tokens are exactly those of an uninterrupted run over the same images.
     stored = sorted((tmp_path / "data" / "images").rglob("*.png"))
-    assert len(stored) == 6
+    assert len(stored) == SCREENS
     reference = extract([str(p) for p in stored], types=TYPES.split(","), workers=2)
     tokens = httpx2.get(f"{restarted.url}/api/v1/jobs/{job_id}/tokens", timeout=10).content
     assert tokens == render_exports(reference.tokens, reference.graph, ["dtcg"])["tokens.json"]
