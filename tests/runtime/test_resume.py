@@ -19,7 +19,7 @@ from designlens.runtime.options import RuntimeOptions
 from designlens.store.database import Store
 from tests.runtime.rt_helpers import DESIGNLENS, env, make_screens, run_cli
 
-N = 30
+N = 40  # full-size screens: a run lasts long enough to be stopped mid-way, however fast extraction gets
 
 
 def _args(tmp: Path, db: Path, out: Path) -> list[str]:
@@ -31,7 +31,7 @@ def _args(tmp: Path, db: Path, out: Path) -> list[str]:
 def batch(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
     """The screenshots, and tokens.json from one uninterrupted run: what a resumed run must equal."""
     tmp = tmp_path_factory.mktemp("resume")
-    make_screens(tmp / "shots", [f"screen-{i:02d}.png" for i in range(N)], size=(900, 600))
+    make_screens(tmp / "shots", [f"screen-{i:02d}.png" for i in range(N)], size=(1280, 800))
     proc = run_cli(_args(tmp, tmp / "fresh.sqlite", tmp / "fresh"), tmp)
     assert proc.returncode == 0, proc.stderr
     return tmp, (tmp / "fresh" / "tokens.json").read_bytes()
