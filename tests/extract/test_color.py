@@ -193,3 +193,15 @@ def test_color_counting_kernel_agrees_with_numpy_on_flat_runs_and_on_noise() -> 
         order = np.argsort(uniq)
         assert np.array_equal(uniq[order], expected) and np.array_equal(counts[order], expected_counts)
         assert np.array_equal(uniq[index], code)  # every pixel points at its own color
+
+
+def test_loading_the_color_extractor_does_not_import_numba() -> None:
+    """The CLI's parent and the API load every plugin but never extract: they must not pay
+    for numba (~80 MB per process); the compiled passes load on the first extraction."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from designlens import plugins; plugins.extractors(); "
+            "from designlens.extract.color import ColorExtractor; print('numba' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

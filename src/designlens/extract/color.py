@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import cv2
@@ -23,7 +25,6 @@ import numpy as np
 import numpy.typing as npt
 
 from designlens.colorspace import delta_e_2000, rgb_to_lab
-from designlens.extract import color_kernels as kernels
 from designlens.images import DecodedImage
 from designlens.plugins import source_fingerprint
 from designlens.tokens import Color, Provenance, Token
@@ -61,6 +62,14 @@ class PaintColor:
     on: tuple[tuple[tuple[int, int, int], int], ...] = ()  # surfaces it sits on, with shared pixel edges
 
 
+def _kernels() -> ModuleType:
+    """The compiled passes, imported on first use: numba costs a process ~80 MB and 0.3 s,
+    which processes that only list plugins or aggregate (the CLI's parent, the API) never pay."""
+    from designlens.extract import color_kernels
+
+    return color_kernels
+
+
 def _pack(px: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint32]:
     """One uint32 per pixel (r | g << 8 | b << 16 | 0xff << 24): cheap equality tests."""
     rgba = cv2.cvtColor(np.ascontiguousarray(px), cv2.COLOR_RGB2RGBA)
@@ -91,7 +100,7 @@ def _texture(
     code: npt.NDArray[np.uint32], px: npt.NDArray[np.uint8], config: Mapping[str, Any]
 ) -> npt.NDArray[np.bool_]:
     """Windows where most pixels sit in small non-zero steps (photos, dithered gradients)."""
-    soft = kernels.soft_steps(code, px, _SOFT_STEP)  # 100 on small steps, so the blur keeps resolution
+    soft = _kernels().soft_steps(code, px, _SOFT_STEP)  # 100 on small steps, so the blur keeps resolution
     k = int(config["texture_window"])
     density = cv2.blur(soft, (k, k), borderType=cv2.BORDER_REFLECT)
     return np.asarray(density >= np.uint8(round(100 * float(config["texture_density"]))))
@@ -210,7 +219,7 @@ def _partial_inks(
     fcount = counts[family]
     if thin.all():
         return result
-    return np.asarray(kernels.partial_inks(
+    return np.asarray(_kernels().partial_inks(
         rgb[cand].astype(np.float64), counts[cand], cand.astype(np.int64), thin, strong,
         rgb[family].astype(np.float64), luma.astype(np.float64), fcount, family.astype(np.int64),
         _LUMA.astype(np.float64), float(spike),
@@ -225,7 +234,7 @@ def snap_lossy_noise(px: npt.NDArray[np.uint8], radius: int = 4) -> npt.NDArray[
     to the densest nearby value, which for a flat paint is the paint itself.
     """
     code = _pack(px)
-    uniq, counts, index = kernels.count_colors(code)
+    uniq, counts, index = _kernels().count_colors(code)
     rgb = _unpack(uniq)
     q = 255 // radius + 1
     bins = (rgb[:, 0] // radius) * q * q + (rgb[:, 1] // radius) * q + rgb[:, 2] // radius
@@ -271,8 +280,8 @@ def find_paint_colors(px: npt.NDArray[np.uint8], config: Mapping[str, Any] | Non
         px = snap_lossy_noise(px, int(cfg["lossy_radius"]))
     code = _pack(px)
     texture = _texture(code, px, cfg)
-    uniq, counts, index = kernels.count_colors(code)
-    core, solid = kernels.evidence(code, px, texture, index, uniq.size)
+    uniq, counts, index = _kernels().count_colors(code)
+    core, solid = _kernels().evidence(code, px, texture, index, uniq.size)
 
     min_core = max(int(cfg["min_core_pixels"]), round(float(cfg["min_core_share"]) * h * w))
     cand = np.flatnonzero(core >= min_core)
@@ -284,7 +293,7 @@ def find_paint_colors(px: npt.NDArray[np.uint8], config: Mapping[str, Any] | Non
     pos = np.full(uniq.size, -1, dtype=np.int32)
     pos[cand] = np.arange(cand.size, dtype=np.int32)
     seam_step = 2 * int(cfg["lossy_radius"]) if cfg.get("lossy") else -1
-    one_way, total, soft_one_way = kernels.contacts(index, pos, cand.size, raw, seam_step)
+    one_way, total, soft_one_way = _kernels().contacts(index, pos, cand.size, raw, seam_step)
     contact = one_way + one_way.T
     strong = _strong(contact, total, float(cfg["blend_min_contact"]))
     crgb = rgb[cand]
@@ -379,7 +388,7 @@ class ColorExtractor:
 
     name = "color"
     # The source fingerprint keys the result cache: any change to this algorithm invalidates it.
-    version = f"0.2.0+{source_fingerprint(__file__, kernels.__file__)}"
+    version = f"0.2.0+{source_fingerprint(__file__, str(Path(__file__).with_name('color_kernels.py')))}"
     token_type = "color"
 
     def extract(self, image: DecodedImage, config: Mapping[str, Any]) -> list[Token]:
