@@ -52,16 +52,15 @@ class ColorAggregator:
         # 2. near-identical values merge into the most frequent one; two flat regions never do
         groups: dict[str, list[str]] = {}
         owner: dict[str, str] = {}
+        close = de <= float(cfg["merge_delta_e"])
         for i, h in enumerate(order):
             if h in owner:
                 continue
             owner[h] = h
             groups[h] = [h]
-            for j in range(i + 1, len(order)):
+            for j in (i + 1 + np.flatnonzero(close[i, i + 1 :])).tolist():  # only the near ones
                 other = order[j]
-                if other in owner or de[i, j] > float(cfg["merge_delta_e"]):
-                    continue
-                if regions[h] and regions[other]:
+                if other in owner or (regions[h] and regions[other]):
                     continue
                 owner[other] = h
                 groups[h].append(other)
@@ -72,15 +71,15 @@ class ColorAggregator:
                 if p.share > 0:
                     image_pixels[p.image] = round(p.pixels / p.share)
         total_pixels = sum(image_pixels.values()) or 1.0
-        infos = [(h, oklch(Color(h).rgb)) for h in groups]
-        names = name_colors(infos)
+        lchs = {h: oklch(Color(h).rgb) for h in groups}
+        names = name_colors(list(lchs.items()))
         out: list[Token] = []
         for head, members in groups.items():
             member_tokens = [t for m in members for t in exact[m]]
             provenance = _merge_provenance([p for t in member_tokens for p in t.provenance])
             n = sum(p.pixels for p in provenance)
             rgb_head = Color(head).rgb
-            lch = oklch(rgb_head)
+            lch = lchs[head]
             kinds = sorted({str(t.extensions["kind"]) for t in member_tokens if "kind" in t.extensions})
             conf = max(t.confidence for t in member_tokens)
             extensions: dict[str, Any] = {
