@@ -18,6 +18,17 @@ import msgspec
 CACHE_ENV = "DESIGNLENS_CACHE_DIR"
 
 
+
+def decode_entry(data: bytes | None) -> dict[str, Any] | None:
+    """A cached result from its stored bytes; None for a missing, torn or foreign entry (a miss)."""
+    if data is None:
+        return None
+    try:
+        value = msgspec.msgpack.decode(data)
+    except msgspec.DecodeError:
+        return None
+    return value if isinstance(value, dict) else None
+
 class ResultCache(Protocol):
     """What a cache back end provides (disk today; Redis later behind the same two calls)."""
 
@@ -50,15 +61,14 @@ class DiskCache:
 
     def get(self, key: str) -> dict[str, Any] | None:
         try:
-            data = self._path(key).read_bytes()
-            value = msgspec.msgpack.decode(data)
-        except (OSError, msgspec.DecodeError):  # missing or torn: a miss, recomputed and rewritten
+            data: bytes | None = self._path(key).read_bytes()
+        except OSError:  # missing: a miss, recomputed and rewritten
+            data = None
+        value = decode_entry(data)
+        if value is None:
             self.misses += 1
-            return None
-        if not isinstance(value, dict):
-            self.misses += 1
-            return None
-        self.hits += 1
+        else:
+            self.hits += 1
         return value
 
     def put(self, key: str, value: Mapping[str, Any]) -> None:

@@ -20,6 +20,8 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from designlens.cache import decode_entry
+
 log = logging.getLogger(__name__)
 ERRORS = (redis.ConnectionError, redis.TimeoutError)
 
@@ -99,14 +101,11 @@ class RedisCache:
             self._went_away(exc)
             self.misses += 1
             return None
-        try:
-            value = msgspec.msgpack.decode(data) if data is not None else None
-        except msgspec.DecodeError:
-            value = None
-        if not isinstance(value, dict):
+        value = decode_entry(data)
+        if value is None:
             self.misses += 1
-            return None
-        self.hits += 1
+        else:
+            self.hits += 1
         return value
 
     def put(self, key: str, value: Mapping[str, Any]) -> None:

@@ -38,7 +38,6 @@ class EventSource(Protocol):
     async def batch(self, job_id: str, after: int, version: int) -> list[StoredEvent]:
         """Events of `job_id` with a sequence above `after` (the feed holds versions up to
         `version`), oldest first; may return [] after waiting a while."""
-        ...
 
     async def close(self) -> None: ...
 

@@ -209,16 +209,14 @@ def _partial_inks(
     many more pixels than the values just before and after it on the same line, while a
     partial value is about as frequent as its neighbours.
     """
-    k = cand.size
-    result = np.zeros(k, dtype=bool)
+    if thin.all():  # no background to read a ramp against
+        return np.zeros(cand.size, dtype=bool)
     family = np.flatnonzero(counts >= 3)  # photo noise never forms a ramp worth reading
     # sorted by luma, so each ramp's neighbourhood is a slice, not a scan of every color
     luma_all = rgb[family].astype(np.float32) @ _LUMA
     order = np.argsort(luma_all, kind="stable")
     family, luma = family[order], luma_all[order]
     fcount = counts[family]
-    if thin.all():
-        return result
     return np.asarray(_kernels().partial_inks(
         rgb[cand].astype(np.float64), counts[cand], cand.astype(np.int64), thin, strong,
         rgb[family].astype(np.float64), luma.astype(np.float64), fcount, family.astype(np.int64),

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from designlens.errors import DesignlensError
 from designlens.store.repositories import (
@@ -119,7 +120,7 @@ def _wait_for_head(engine: Engine, seconds: float = 30.0) -> bool:
         try:
             if current_revision(engine) == HEAD:
                 return True
-        except Exception:
+        except SQLAlchemyError:  # the other process is mid-migration: tables half made; look again
             pass
         if time.monotonic() > deadline:
             return False
