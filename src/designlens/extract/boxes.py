@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 import cv2
@@ -60,8 +61,9 @@ class Region:
         """Union of everything inside the region, or None when it is empty."""
         if not self.holes:
             return None
-        xs0, ys0, xs1, ys1 = zip(*self.holes, strict=True)
-        return min(xs0), min(ys0), max(xs1), max(ys1)
+        h = np.asarray(self.holes, dtype=np.int64)  # a photo's page has thousands of holes
+        lo, hi = h[:, :2].min(axis=0).tolist(), h[:, 2:].max(axis=0).tolist()
+        return lo[0], lo[1], hi[0], hi[1]
 
 
 def _max_channel(d: npt.NDArray[Any]) -> npt.NDArray[np.uint8]:
@@ -91,25 +93,26 @@ def edge_mask(px: npt.NDArray[np.uint8], step: int) -> npt.NDArray[np.bool_]:
     return np.asarray(contrast_map(px) > step)
 
 
+def kernels() -> ModuleType:
+    """The layout's compiled loops (`layout_kernels`), imported on first use: numba costs a
+    process ~80 MB and 0.3 s, which processes that never extract layout do not pay."""
+    from designlens.extract import layout_kernels
+
+    return layout_kernels
+
+
 def _contour_stats(
     contours: Sequence[npt.NDArray[Any]],
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.int64]]:
     """Bounding rects (x, y, w, h), enclosed areas and first points of every contour at once:
     cv2.boundingRect and cv2.contourArea one by one cost more than the contours themselves
-    on a photo's tens of thousands of specks. Areas are the shoelace formula, as contourArea."""
+    on a photo's tens of thousands of specks. Areas are the shoelace formula, as contourArea
+    (one compiled loop over all points)."""
     if not contours:
         return np.zeros((0, 4), dtype=np.int64), np.zeros(0), np.zeros((0, 2), dtype=np.int64)
     sizes = np.fromiter((len(c) for c in contours), dtype=np.int64, count=len(contours))
-    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-    pts = np.concatenate(contours).reshape(-1, 2).astype(np.int64)
-    x, y = pts[:, 0], pts[:, 1]
-    x0, y0 = np.minimum.reduceat(x, starts), np.minimum.reduceat(y, starts)
-    x1, y1 = np.maximum.reduceat(x, starts), np.maximum.reduceat(y, starts)
-    nxt = np.arange(1, len(pts) + 1)
-    nxt[starts + sizes - 1] = starts  # each contour closes on its first point
-    cross = x * y[nxt] - x[nxt] * y
-    areas = np.abs(np.add.reduceat(cross, starts)) / 2.0
-    return np.stack([x0, y0, x1 - x0 + 1, y1 - y0 + 1], axis=1), areas.astype(np.float64), pts[starts]
+    rects, areas, first = kernels().contour_stats(np.concatenate(contours).reshape(-1, 2), sizes)
+    return rects, areas, first
 
 
 def _ink_rect(bounds: Sequence[int]) -> Rect:

@@ -23,6 +23,7 @@ import warnings
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import cv2
@@ -447,7 +448,12 @@ class LayoutExtractor:
     name = "layout"
     # The source fingerprint keys the result cache: any change to the layout code invalidates it.
     version = "0.2.0+" + source_fingerprint(
-        __file__, _boxes.__file__, _grid.__file__, _radius.__file__, _spacing.__file__
+        __file__,
+        _boxes.__file__,
+        _grid.__file__,
+        _radius.__file__,
+        _spacing.__file__,
+        str(Path(_boxes.__file__).with_name("layout_kernels.py")),
     )
     token_type = "layout"
 

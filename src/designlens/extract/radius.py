@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from designlens.extract.boxes import Rect
+from designlens.extract.boxes import kernels as _kernels
 
 _CORNER_SHARE = 1.0 - math.pi / 4.0  # uncovered share of an r x r corner square
 _MIN_CONTRAST = 12.0  # RGB distance below which a box's edge is too faint to measure a corner
@@ -42,21 +43,6 @@ def _median(values: list[int]) -> int:
     return v[n // 2] if n % 2 else int((v[n // 2 - 1] + v[n // 2]) / 2)
 
 
-def _side_strips(px: npt.NDArray[Any], box: Rect, depth: int) -> list[npt.NDArray[Any] | None]:
-    """For each side (top, bottom, left, right): depth x n pixels outside the middle third of that side,
-    nearest row first; None where the image ends first."""
-    x0, y0, x1, y1 = box
-    h, w = px.shape[:2]
-    qx0, qx1 = x0 + (x1 - x0) // 3, x1 - (x1 - x0) // 3
-    qy0, qy1 = y0 + (y1 - y0) // 3, y1 - (y1 - y0) // 3
-    out: list[npt.NDArray[Any] | None] = []
-    out.append(px[y0 - depth : y0, qx0:qx1][::-1] if y0 - depth >= 0 else None)
-    out.append(px[y1 : y1 + depth, qx0:qx1] if y1 + depth <= h else None)
-    out.append(px[qy0:qy1, x0 - depth : x0][:, ::-1].transpose(1, 0, 2) if x0 - depth >= 0 else None)
-    out.append(px[qy0:qy1, x1 : x1 + depth].transpose(1, 0, 2) if x1 + depth <= w else None)
-    return out
-
-
 def detect_border(
     px: npt.NDArray[Any], box: Rect, fill: tuple[int, int, int], max_width: int, step: int = 4
 ) -> Border | None:
@@ -69,26 +55,13 @@ def detect_border(
     """
     if box[2] - box[0] < 4 or box[3] - box[1] < 4:
         return None
-    sides: list[tuple[int, list[int]]] = []
-    for strip in _side_strips(px, box, max_width + 1):
-        if strip is None or strip.shape[1] == 0:
-            continue
-        # Fast path first, in plain Python (these are a handful of pixels): the run of the
-        # colour next to the side's middle, straight out from it.
-        centre: list[list[int]] = strip[:, strip.shape[1] // 2].tolist()
-        first = centre[0]
-        if _near(first, fill, step):
-            continue
-        run = next((d for d, c in enumerate(centre) if not _near(c, first, step)), len(centre))
-        if not 1 <= run <= max_width:
-            continue
-        # up to 48 evenly spaced positions along the side are as telling as all of them
-        sample = strip[:, :: max(1, strip.shape[1] // 48)].astype(np.int16)
-        close = np.abs(sample - np.asarray(first, dtype=np.int16)).max(axis=-1) <= step
-        same = close.sum(axis=1) >= 0.9 * sample.shape[1]  # per depth
-        width = int(same.argmin()) if not same.all() else len(same)
-        if 1 <= width <= max_width:
-            sides.append((width, first))
+    x0, y0, x1, y1 = box
+    found, colors = _kernels().border_sides(
+        px, x0, y0, x1, y1, np.asarray(fill, dtype=np.int64), max_width, step
+    )
+    sides: list[tuple[int, list[int]]] = [
+        (int(wd), c) for wd, c in zip(found.tolist(), colors.tolist(), strict=True) if wd
+    ]
     if len(sides) < 2:
         return None
     widths = [s[0] for s in sides]
@@ -129,11 +102,6 @@ def _corner_missing_batch(
     return np.asarray((missing * (idx[None, :] < straight[:, None])).sum(axis=1), dtype=np.float64)
 
 
-def _dist(a: Sequence[int], b: Sequence[int]) -> float:
-    """RGB distance of two pixels (plain Python: numpy costs more on 3 values)."""
-    return math.sqrt((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2 + (a[2] - b[2]) ** 2)
-
-
 def _rows(px: npt.NDArray[Any], cy: int, fy: int, cx: int, fx: int, k: int) -> npt.NDArray[np.float32]:
     """The k x k window whose corner pixel is (cx, cy), flipped so it sits at [0, 0] (as float)."""
     ys = slice(cy, cy + k) if fy > 0 else slice(cy - k + 1, cy + 1)
@@ -150,38 +118,15 @@ def corner_radius(px: npt.NDArray[Any], box: Rect, max_radius: int) -> float | N
     that reaches half the short side is a pill or circle and comes back as exactly that.
     """
     x0, y0, x1, y1 = box
-    h, w = px.shape[:2]
     bw, bh = x1 - x0, y1 - y0
     k = min(bw // 2, bh // 2, max_radius + 2)
     if k < 2:
         return None
-    measured = 0
+    # each measurable corner, and for the rounded ones the window the arc reaches (compiled)
+    measured, ints, spans = _kernels().corners(px, x0, y0, x1, y1, k, _MIN_CONTRAST)
     rounded: list[tuple[int, int, int, int, npt.NDArray[np.float32], float, float, int]] = []
-    # each corner pixel, and the direction (fx, fy) that points into the box from it
-    for cx, cy, fx, fy in (
-        (x0, y0, 1, 1),
-        (x1 - 1, y0, -1, 1),
-        (x0, y1 - 1, 1, -1),
-        (x1 - 1, y1 - 1, -1, -1),
-    ):
-        ox, oy = cx - fx, cy - fy
-        if not (0 <= ox < w and 0 <= oy < h):
-            continue
-        out_px: list[int] = px[oy, ox].tolist()
-        span_h = _dist(px[cy, cx + fx * (bw // 2)].tolist(), out_px)
-        span_v = _dist(px[cy + fy * (bh // 2), cx].tolist(), out_px)
-        if min(span_h, span_v) < _MIN_CONTRAST:
-            continue
-        measured += 1
-        if _dist(px[cy, cx].tolist(), out_px) >= 0.85 * span_h:
-            continue  # a square corner
-        outside = np.asarray(out_px, dtype=np.float32)
-        # Only as far as the arc reaches: the first row is uncovered for about r - sqrt(r).
-        first = _rows(px, cy, 1, cx, fx, k)[0]
-        covered = np.flatnonzero(np.sqrt(((first - outside) ** 2).sum(axis=-1)) >= 0.85 * span_h)
-        j = int(covered[0]) if covered.size else k
-        kc = min(k, j + int(math.sqrt(j)) + 4)
-        rounded.append((cx, cy, fx, fy, outside, span_h, span_v, kc))
+    for (cx, cy, fx, fy, ox, oy, kc), (span_h, span_v) in zip(ints.tolist(), spans.tolist(), strict=True):
+        rounded.append((cx, cy, fx, fy, np.asarray(px[oy, ox], dtype=np.float32), span_h, span_v, kc))
     if measured == 0:
         return None
     found: list[float] = []

@@ -20,7 +20,7 @@ from typing import Literal
 
 import numpy as np
 
-from designlens.extract.boxes import Rect, Region
+from designlens.extract.boxes import Rect, Region, kernels
 
 Kind = Literal["padding", "gap", "margin"]
 
@@ -98,26 +98,14 @@ def measure_gaps(parent: Region, boxes: Sequence[Rect], max_px: int) -> list[Mea
     """
     if len(boxes) < 2:
         return []
-    b = np.asarray(boxes, dtype=np.int64)
-    x0, y0, x1, y1 = b[:, 0], b[:, 1], b[:, 2], b[:, 3]
-    w, h = x1 - x0, y1 - y0
+    near = kernels().nearest_neighbours(np.asarray(boxes, dtype=np.int64)).tolist()
     out: list[Measurement] = []
     for i, a in enumerate(boxes):
-        for axis in ("x", "y"):
-            if axis == "x":
-                gap = x0 - a[2]
-                overlap = np.minimum(y1, a[3]) - np.maximum(y0, a[1])
-                need = 0.5 * np.minimum(h, a[3] - a[1])
-            else:
-                gap = y0 - a[3]
-                overlap = np.minimum(x1, a[2]) - np.maximum(x0, a[0])
-                need = 0.5 * np.minimum(w, a[2] - a[0])
-            ok = (gap >= 0) & (overlap >= need)
-            ok[i] = False
-            if not ok.any():
+        for k, axis in enumerate(("x", "y")):
+            j = near[i][k]
+            if j < 0:
                 continue
-            j = int(np.flatnonzero(ok)[np.argmin(gap[ok])])
-            g = int(gap[j])
+            g = boxes[j][0] - a[2] if axis == "x" else boxes[j][1] - a[3]
             if not 0 < g <= max_px:
                 continue
             c = boxes[j]
@@ -154,15 +142,11 @@ def measure_margins(page: Region, width: int, max_px: int) -> list[Measurement]:
 
 def _text_lines(holes: Sequence[Rect]) -> list[Rect]:
     """Ink holes grouped into lines: pieces that overlap vertically by half the smaller height."""
-    lines: list[list[int]] = []
-    for x0, y0, x1, y1 in sorted(holes, key=lambda r: (r[1], r[0])):
-        for line in lines:
-            if min(y1, line[3]) - max(y0, line[1]) >= 0.5 * min(y1 - y0, line[3] - line[1]):
-                line[:] = [min(x0, line[0]), min(y0, line[1]), max(x1, line[2]), max(y1, line[3])]
-                break
-        else:
-            lines.append([x0, y0, x1, y1])
-    return [(a, b, c, d) for a, b, c, d in lines]
+    if not holes:
+        return []
+    rows = np.asarray(holes, dtype=np.int64).reshape(-1, 4)
+    rows = rows[np.lexsort((rows[:, 0], rows[:, 1]))]  # by (top, left), stable as sorted()
+    return [(a, b, c, d) for a, b, c, d in kernels().text_lines(rows).tolist()]
 
 
 def measure_paragraph_gaps(region: Region, boxes: Sequence[Rect], max_px: int) -> list[Measurement]:
