@@ -327,3 +327,171 @@ def test_tightly_stacked_single_lines_bound_the_leading(tmp_path: Path) -> None:
     lines = [t for t in tokens if t.name.startswith("font.lineHeight.")]
     assert lines and all(t.extensions.get("inferredFrom") == "css-normal" for t in lines)
     assert all(abs(float(t.extensions["ratio"]) - 1.15) <= 0.05 for t in lines)
+
+
+# --- the compiled per-line measurements against the numpy they replaced --------------------
+
+
+def _ref_pmedian(values: list[float]) -> float:
+    b = sorted(values)
+    n = len(b)
+    return b[n // 2] if n % 2 else 0.5 * (b[n // 2 - 1] + b[n // 2])
+
+
+def _ref_heights(top: np.ndarray, bottom: np.ndarray) -> tuple[float, float | None, float | None, int]:
+    tops, bots = top.tolist(), bottom.tolist()
+    counts: dict[int, int] = {}
+    for v in bots:
+        r = int(np.floor(v + 0.25))
+        counts[r] = counts.get(r, 0) + 1
+    most = max(counts.values())
+    base_i = min(r for r, c in counts.items() if c == most)
+    on = [i for i, v in enumerate(bots) if abs(v - base_i) <= 1.0]
+    flat = [bots[i] for i in on if abs(bots[i] - base_i) < 0.25]
+    baseline = _ref_pmedian(flat) if flat else _ref_pmedian([bots[i] for i in on])
+    hts = sorted(h for h in (baseline - tops[i] for i in on) if h > 1.5)
+    if not hts:
+        return baseline, None, None, 0
+    tall = hts[-1]
+    high = [h for h in hts if h >= 0.88 * tall]
+    low = [h for h in hts if 0.55 * tall <= h <= 0.84 * tall]
+    cap = _ref_pmedian(high)
+    if len(low) >= max(1, 0.15 * len(hts)) and high:
+        xh = _ref_pmedian(low)
+        if 1.15 <= cap / xh <= 1.75:
+            return baseline, cap, xh, len(hts)
+    return baseline, cap, None, len(hts)
+
+
+def _ref_line(
+    px: np.ndarray,
+    gray: np.ndarray,
+    box: tuple[int, int, int, int],
+    pys: np.ndarray,
+    pxs: np.ndarray,
+    pcov: np.ndarray,
+    gx: np.ndarray,
+    gw: np.ndarray,
+    gh: np.ndarray,
+    top: np.ndarray,
+    bottom: np.ndarray,
+    mass: np.ndarray,
+    outline: np.ndarray,
+) -> tuple[object, ...] | None:
+    """One line measured the way text.py did before the compiled kernel (numpy, per line)."""
+    x0, y0, x1, y1 = box
+    crop = gray[y0:y1, x0:x1]
+    hist = np.bincount(crop.ravel(), minlength=256)
+    bg_grey = int(np.argmax(hist))
+    share = float(hist[max(bg_grey - 3, 0) : bg_grey + 4].sum() / max(crop.size, 1))
+    flat = int(np.argmax(crop.ravel() == bg_grey))
+    bg = tuple(px[y0 + flat // crop.shape[1], x0 + flat % crop.shape[1]].tolist())
+    core = pcov >= 0.98
+    if np.count_nonzero(core) < 2:
+        core = pcov >= 0.9 * float(pcov.max())
+    cy, cx = pys[core], pxs[core]
+    greys = gray[cy, cx]
+    ink_grey = int(np.argmax(np.bincount(greys, minlength=256)))
+    k = int(np.argmax(greys == ink_grey))
+    ink = tuple(px[cy[k], cx[k]].tolist())
+    contrast = float(abs(ink_grey - bg_grey))
+    if contrast < 28.0:
+        return None
+    baseline, cap, xh, standing = _ref_heights(top, bottom)
+    if standing < 2 or cap is None:
+        return None
+    b = np.sort((gw / gh).astype(np.float32))
+    n = b.size
+    aspect = float(b[n // 2]) if n % 2 else float(0.5 * (b[n // 2 - 1] + b[n // 2]))
+    if xh is None and aspect >= 0.95:
+        cap, xh = None, cap
+    word_gap = 0.3 * (cap if cap is not None else 1.35 * (xh or 0.0))
+    order = np.argsort(gx, kind="stable")
+    left, right = gx[order], np.maximum.accumulate(gx[order] + gw[order])
+    breaks = np.flatnonzero(left[1:] - right[:-1] > word_gap)
+    end = int(right[breaks[0]]) if breaks.size else int(right[-1])
+    out_sum = float(outline.sum())
+    stroke = float(2.0 * mass.sum() / out_sum) if out_sum else 0.0
+    return ink, bg, contrast, share, baseline, cap, xh, aspect, stroke, end - int(left[0])
+
+
+def test_compiled_line_measurements_equal_the_numpy_reference_to_the_bit() -> None:
+    """text_kernels.line_metrics replaced per-line numpy calls: same values, same bits
+    (float32 medians and numpy's pairwise float32 sums included), on random lines."""
+    from designlens.extract import text_kernels
+
+    rng = np.random.default_rng(7)
+    noise = rng.integers(0, 256, (60, 300, 3), dtype=np.uint8)
+    noise[rng.random((60, 300)) < 0.5] = (250, 250, 250)  # a dominant background
+    measured = 0
+    for trial in range(300):
+        ng = int(rng.integers(2, 200 if trial % 10 == 0 else 40))
+        npx = int(rng.integers(3, 400))
+        x0, y0 = int(rng.integers(0, 150)), int(rng.integers(0, 30))
+        box = (x0, y0, x0 + int(rng.integers(1, 150)), y0 + int(rng.integers(1, 30)))
+        pys = rng.integers(0, 60, npx).astype(np.int32)
+        pxs = rng.integers(0, 300, npx).astype(np.int32)
+        px = noise.copy()
+        px[pys, pxs] = rng.integers(0, 4, (npx, 1)) * 20 + rng.integers(0, 3, (npx, 3))  # dark ink
+        gray = np.asarray(np.round(px.astype(np.float64) @ [0.299, 0.587, 0.114]).clip(0, 255), np.uint8)
+        pcov = rng.choice([1.0, 0.99, 0.7, 0.3, 0.98], npx).astype(np.float32)
+        pcov *= rng.choice([1.0, 0.9], npx).astype(np.float32)
+        if trial % 3 == 0:  # no full-coverage core: the cores are within 90% of the darkest (float32)
+            m = np.float32(rng.uniform(0.5, 0.97))
+            pcov = rng.choice([m, np.float32(0.9 * float(m)), np.float32(0.4)], npx).astype(np.float32)
+            pcov[0] = m
+        gx = rng.integers(0, 400, ng).astype(np.int32)
+        gw = rng.integers(1, 14, ng).astype(np.int32)
+        gh = rng.integers(1, 20, ng).astype(np.int32)
+        base = float(rng.integers(10, 40))
+        sit = rng.choice([0.0, 0.0, 0.3, -0.2, 0.6, -4.0], ng)  # on the baseline, overshoot, descender
+        bottom = (base + sit + rng.random(ng) * 0.1).astype(np.float32)
+        top = (bottom - rng.choice([7.0, 10.0, 10.3, 1.0, 5.5], ng) - rng.random(ng) * 0.5).astype(np.float32)
+        mass = (rng.random(ng) * 50).astype(np.float32)
+        outline = rng.integers(0, 40, ng).astype(np.float32)
+        want = _ref_line(px, gray, box, pys, pxs, pcov, gx, gw, gh, top, bottom, mass, outline)
+        ints, floats, f32 = text_kernels.line_metrics(
+            px,
+            gray,
+            np.array([box], np.int64),
+            np.array([0]),
+            np.array([npx]),
+            pys,
+            pxs,
+            pcov,
+            np.array([0]),
+            np.array([ng]),
+            gx,
+            gw,
+            gh,
+            top,
+            bottom,
+            mass,
+            outline,
+            28.0,
+            2,
+        )
+        (ok, ir, ig, ib, br, bgg, bb, first_word), (contrast, share, baseline, cap, xh) = (
+            ints[0].tolist(),
+            floats[0].tolist(),
+        )
+        assert (contrast, share) == ((want[2], want[3]) if want else (contrast, share)), trial
+        if want is None:
+            assert not ok, trial
+            continue
+        measured += 1
+        aspect, stroke = f32[0].tolist()
+        got = (
+            (ir, ig, ib),
+            (br, bgg, bb),
+            contrast,
+            share,
+            baseline,
+            None if np.isnan(cap) else cap,
+            None if np.isnan(xh) else xh,
+            aspect,
+            stroke,
+            first_word,
+        )
+        assert ok and got == want, trial
+    assert measured > 150, measured

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 import cv2
@@ -78,6 +79,15 @@ class _Glyphs:
     bottom: F32  # sub-pixel bottom edge
     mass: F32  # summed coverage
     outline: F32  # boundary pixels of the half-coverage shape
+
+
+def _kernels() -> ModuleType:
+    """The compiled per-line measurements, imported on first use: numba costs a process
+    ~80 MB and 0.3 s, which processes that never measure text (the CLI's parent, the API)
+    never pay."""
+    from designlens.extract import text_kernels
+
+    return text_kernels
 
 
 def _keep_components(stats: npt.NDArray[np.int32], scale: float, min_height: int) -> npt.NDArray[np.bool_]:
@@ -222,89 +232,6 @@ def _glyphs(
     return glyphs, line, ys, xs, cov, gi, contrast, usable
 
 
-def _median(a: F32) -> float:
-    """Median of a small array (np.median's overhead dominates at this size)."""
-    b = np.sort(a)
-    n = b.size
-    return float(b[n // 2]) if n % 2 else float(0.5 * (b[n // 2 - 1] + b[n // 2]))
-
-
-def _pmedian(values: list[float]) -> float:
-    b = sorted(values)
-    n = len(b)
-    return b[n // 2] if n % 2 else 0.5 * (b[n // 2 - 1] + b[n // 2])
-
-
-def _heights(top: F32, bottom: F32) -> tuple[float, float | None, float | None, int]:
-    """Baseline, cap height and x-height of one line's glyphs (None where not shown).
-
-    The baseline is where most glyphs end; among glyphs standing on it, heights fall in
-    two groups when the line mixes cases: x-height (bowls) and cap/ascender height.
-    A line has tens of glyphs: plain Python beats numpy's per-call overhead here.
-    """
-    tops, bots = top.tolist(), bottom.tolist()
-    # Chromium snaps the baseline to a pixel edge: flat-bottomed glyphs end exactly on it,
-    # round ones overshoot below by a fraction of a pixel at UI sizes (more with larger
-    # type), pointed ones stop a little short. Vote for the pixel edge, then read the
-    # baseline from the glyphs that sit on it, so a line rich in round letters is not
-    # measured from their overshoot.
-    counts: dict[int, int] = {}
-    for v in bots:
-        r = math.floor(v + 0.25)
-        counts[r] = counts.get(r, 0) + 1
-    most = max(counts.values())
-    base_i = min(r for r, c in counts.items() if c == most)  # the highest of equally common edges
-    on = [i for i, v in enumerate(bots) if abs(v - base_i) <= 1.0]
-    flat = [bots[i] for i in on if abs(bots[i] - base_i) < 0.25]
-    baseline = _pmedian(flat) if flat else _pmedian([bots[i] for i in on])
-    hts = sorted(h for h in (baseline - tops[i] for i in on) if h > 1.5)
-    if not hts:
-        return baseline, None, None, 0
-    tall = hts[-1]  # capitals and ascenders: few in a lowercase line, so not a quantile
-    high = [h for h in hts if h >= 0.88 * tall]
-    low = [h for h in hts if 0.55 * tall <= h <= 0.84 * tall]
-    cap = _pmedian(high)
-    if len(low) >= max(1, 0.15 * len(hts)) and high:
-        xh = _pmedian(low)
-        if 1.15 <= cap / xh <= 1.75:
-            return baseline, cap, xh, len(hts)
-    return baseline, cap, None, len(hts)
-
-
-def _first_word(x: I32, w: I32, gap: float) -> int:
-    """Width of the first word: glyph boxes left to right until an ink gap wider than `gap`."""
-    order = np.argsort(x, kind="stable")
-    left, right = x[order], np.maximum.accumulate(x[order] + w[order])
-    breaks = np.flatnonzero(left[1:] - right[:-1] > gap)
-    end = int(right[breaks[0]]) if breaks.size else int(right[-1])
-    return end - int(left[0])
-
-
-def _colors(
-    px: U8, gray: U8, box: tuple[int, int, int, int], pys: I32, pxs: I32, pcov: F32
-) -> tuple[tuple[int, int, int], tuple[int, int, int], float, float]:
-    """Ink (stroke cores), background (the crop's most common grey), contrast, background share."""
-    x0, y0, x1, y1 = box
-    crop = gray[y0:y1, x0:x1]
-    flat_crop = crop.ravel()
-    hist = np.bincount(flat_crop, minlength=256)
-    bg_grey = int(np.argmax(hist))
-    share = float(hist[max(bg_grey - 3, 0) : bg_grey + 4].sum() / max(crop.size, 1))
-    # the background is paint: one pixel of the modal grey is its exact colour
-    flat = int(np.argmax(flat_crop == bg_grey))
-    r1, g1, b1 = px[y0 + flat // crop.shape[1], x0 + flat % crop.shape[1]].tolist()
-    # the ink is paint too: a stroke core of the most common grey among full-coverage cores
-    core = pcov >= 0.98
-    if np.count_nonzero(core) < 2:
-        core = pcov >= 0.9 * float(pcov.max())
-    cy, cx = pys[core], pxs[core]
-    greys = gray[cy, cx]
-    ink_grey = int(np.argmax(np.bincount(greys, minlength=256)))
-    k = int(np.argmax(greys == ink_grey))
-    r0, g0, b0 = px[cy[k], cx[k]].tolist()
-    return (r0, g0, b0), (r1, g1, b1), float(abs(ink_grey - bg_grey)), share
-
-
 def stroke_maps(px: U8, scale: float = 1.0) -> tuple[U8, U8, U8]:
     """Grey image, dark-stroke map (black-hat) and light-stroke map (top-hat)."""
     gray = cv2.cvtColor(np.ascontiguousarray(px), cv2.COLOR_RGB2GRAY)
@@ -345,26 +272,41 @@ def find_text_lines(px: U8, scale: float = 1.0, min_height: int = 3) -> list[Tex
         bx1 = np.maximum.reduceat(sx + g.w[order], first)
         by1 = np.maximum.reduceat(sy + g.h[order], first)
         lids = line[order[first]]
-        ok = usable[lids]
-        for k in np.flatnonzero(ok).tolist():
-            idx = order[first[k] : first[k] + count[k]]
-            lid = int(lids[k])
-            gx, gw, gh = g.x[idx], g.w[idx], g.h[idx]
+        ks = np.flatnonzero(usable[lids])
+        if ks.size == 0:
+            continue
+        boxes = np.stack((bx0[ks], by0[ks], bx1[ks], by1[ks]), axis=1).astype(np.int64)
+        plid = lids[ks].astype(np.int64)
+        gstart = first[ks].astype(np.int64)
+        ints, floats, f32 = _kernels().line_metrics(
+            px,
+            gray,
+            boxes,
+            pstarts[plid].astype(np.int64),
+            pstarts[plid + 1].astype(np.int64),
+            ys[porder],
+            xs[porder],
+            cov[porder],
+            gstart,
+            gstart + count[ks],
+            g.x[order],
+            g.w[order],
+            g.h[order],
+            g.top[order],
+            g.bottom[order],
+            g.mass[order],
+            g.outline[order],
+            _MIN_INK_CONTRAST,
+            _MIN_GLYPHS,
+        )
+        ints_l, floats_l, f32_l = ints.tolist(), floats.tolist(), f32.tolist()
+        for r, k in enumerate(ks.tolist()):
+            ok, ir, ig, ib, br, bgg, bb, first_word = ints_l[r]
+            if not ok:
+                continue  # faint (the gaps between letters of the other polarity, or noise), or no cap height
+            contrast, share, baseline, cap, xh = floats_l[r]
+            aspect, stroke = f32_l[r]
             x0, y0, x1, y1 = int(bx0[k]), int(by0[k]), int(bx1[k]), int(by1[k])
-            sel = porder[pstarts[lid] : pstarts[lid + 1]]
-            ink, bg, contrast, share = _colors(px, gray, (x0, y0, x1, y1), ys[sel], xs[sel], cov[sel])
-            if contrast < _MIN_INK_CONTRAST:
-                continue  # the gaps between letters of the other polarity, or noise
-            baseline, cap, xh, standing = _heights(g.top[idx], g.bottom[idx])
-            if standing < _MIN_GLYPHS or cap is None:
-                continue
-            aspect = _median((gw / gh).astype(np.float32))
-            if xh is None and aspect >= 0.95:
-                cap, xh = None, cap  # one height, lowercase-wide glyphs: it is the x-height
-            # a word space is ~0.3 em (~0.4 cap heights, more with side bearings); letters sit closer
-            word_gap = 0.3 * (cap if cap is not None else 1.35 * (xh or 0.0))
-            outline = float(g.outline[idx].sum())
-            stroke = float(2.0 * g.mass[idx].sum() / outline) if outline else 0.0
             lines.append(
                 TextLine(
                     x=x0,
@@ -372,17 +314,17 @@ def find_text_lines(px: U8, scale: float = 1.0, min_height: int = 3) -> list[Tex
                     width=x1 - x0,
                     height=y1 - y0,
                     baseline=baseline,
-                    cap_height=cap,
-                    x_height=xh,
+                    cap_height=None if math.isnan(cap) else cap,
+                    x_height=None if math.isnan(xh) else xh,
                     stroke=stroke,
-                    glyphs=int(idx.size),
+                    glyphs=int(count[k]),
                     glyph_aspect=aspect,
-                    ink=ink,
-                    background=bg,
+                    ink=(ir, ig, ib),
+                    background=(br, bgg, bb),
                     contrast=contrast,
                     dark_on_light=dark,
                     background_share=share,
-                    first_word=_first_word(gx, gw, word_gap),
+                    first_word=first_word,
                 )
             )
     lines.sort(key=lambda t: (t.y, t.x))

@@ -21,6 +21,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import cv2
@@ -441,7 +442,12 @@ class TypographyExtractor:
 
     name = "typography"
     # The source fingerprint keys the result cache: any change to the type model invalidates it.
-    version = f"0.2.0+{source_fingerprint(__file__, text.__file__, typography_calibration.__file__)}"
+    version = "0.2.0+" + source_fingerprint(
+        __file__,
+        text.__file__,
+        str(Path(text.__file__).with_name("text_kernels.py")),
+        typography_calibration.__file__,
+    )
     token_type = "typography"
 
     def extract(self, image: DecodedImage, config: Mapping[str, Any]) -> list[Token]:
