@@ -7,6 +7,7 @@ import subprocess
 import warnings
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -495,3 +496,82 @@ def test_compiled_line_measurements_equal_the_numpy_reference_to_the_bit() -> No
         )
         assert ok and got == want, trial
     assert measured > 150, measured
+
+
+def _ref_glyph_pass(fg: np.ndarray, gray: np.ndarray, integral: np.ndarray | None) -> tuple[np.ndarray, ...]:
+    """text._glyphs as it was in numpy (per-pixel gathers), for the compiled passes to equal."""
+    from designlens.extract import text
+
+    mask = (fg >= 36).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(mask, 8, cv2.CV_32S, cv2.CCL_BBDT)
+    keep = text._keep_components(np.asarray(stats, dtype=np.int32), 1.0, 3)
+    index = np.full(n, -1, dtype=np.int32)
+    index[keep] = np.arange(int(keep.sum()), dtype=np.int32)
+    s = stats[keep]
+    gx, gy, gw, gh = (s[:, i].astype(np.int32) for i in range(4))
+    line = text._group_lines(gx, gy, gw, gh, fg.shape[:2])
+    pts = np.asarray(cv2.findNonZero(mask)).reshape(-1, 2)
+    xs, ys = pts[:, 0], pts[:, 1]
+    gi = index[labels[ys, xs]]
+    inside = gi >= 0
+    ys, xs, gi = ys[inside].astype(np.int32), xs[inside].astype(np.int32), gi[inside]
+    v8 = fg[ys, xs]
+    n_lines = int(line.max()) + 1
+    pl = line[gi]
+
+    def quantile(values: np.ndarray, q: float) -> np.ndarray:
+        hist = np.bincount(pl.astype(np.int64) * 256 + values, minlength=n_lines * 256).reshape(n_lines, 256)
+        return text._hist_quantile(hist, q)
+
+    contrast = quantile(v8, 0.95)
+    hh, ww = fg.shape[:2]
+    count, bx0, by0, bx1, by1 = text._line_boxes(line, gx, gy, gw, gh, n_lines)
+    usable = (count >= 2) & (by0 > 0) & (by1 < hh) & (bx0 > 0) & (bx1 < ww)
+    if integral is not None:
+        ink_max = quantile(gray[ys, xs], 1.0)
+        area = np.maximum((bx1 - bx0) * (by1 - by0), 1).astype(np.float64)
+        x0, y0, x1, y1 = (np.minimum(b, lim) for b, lim in ((bx0, ww), (by0, hh), (bx1, ww), (by1, hh)))
+        box = integral[y1, x1] - integral[y0, x1] - integral[y1, x0] + integral[y0, x0]
+        usable &= ink_max.astype(np.float64) - box / area >= 0.35 * contrast
+    sel = usable[pl]
+    ys, xs, gi, v8, pl = ys[sel], xs[sel], gi[sel], v8[sel], pl[sel]
+    cov = np.minimum(v8.astype(np.float32) / np.maximum(contrast[pl], 1.0), 1.0).astype(np.float32)
+    ng = gx.size
+    m_top, m_bot = np.zeros(ng, dtype=np.float32), np.zeros(ng, dtype=np.float32)
+    at_top, at_bot = ys == gy[gi], ys == gy[gi] + gh[gi] - 1
+    np.maximum.at(m_top, gi[at_top], cov[at_top])
+    np.maximum.at(m_bot, gi[at_bot], cov[at_bot])
+    half = np.zeros(mask.shape, dtype=np.uint8)
+    strong = cov >= 0.5
+    half[ys[strong], xs[strong]] = 1
+    inner = cv2.erode(half, cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3)))
+    edge = strong & (inner[ys, xs] == 0)
+    mass = np.bincount(gi, weights=cov, minlength=ng).astype(np.float32)
+    outline = np.bincount(gi[edge], minlength=ng).astype(np.float32)
+    top, bottom = (gy + (1.0 - m_top)).astype(np.float32), (gy + gh - (1.0 - m_bot)).astype(np.float32)
+    return line, ys, xs, cov, gi, contrast, usable, top, bottom, mass, outline
+
+
+def test_compiled_glyph_passes_equal_the_numpy_reference(ui_page: np.ndarray) -> None:
+    """The glyph pixels, coverage, edges, mass and outlines from text_kernels are those the
+    numpy gathers gave, on a rendered page and on noise (both polarities; glyphs touching
+    the image border included)."""
+    from designlens.extract import text
+
+    rng = np.random.default_rng(3)
+    noisy = rng.integers(0, 256, (200, 300, 3), dtype=np.uint8)
+    noisy[rng.random((200, 300)) < 0.7] = 255
+    measured = 0
+    for px in (ui_page, noisy, ui_page[5:400, 3:700]):
+        gray, dark, light = text.stroke_maps(px)
+        integral = cv2.integral(gray)
+        for fg, ii in ((dark, None), (light, integral)):
+            got = text._glyphs(fg, 1.0, 3, gray, ii)
+            assert got is not None
+            g, line, ys, xs, cov, gi, contrast, usable = got
+            want = _ref_glyph_pass(fg, gray, ii)
+            have = (line, ys, xs, cov, gi, contrast, usable, g.top, g.bottom, g.mass, g.outline)
+            measured += int(usable.sum())
+            for a, b in zip(have, want, strict=True):
+                assert a.dtype == b.dtype and np.array_equal(a, b)
+    assert measured >= 20

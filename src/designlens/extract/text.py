@@ -128,12 +128,9 @@ def _group_lines(x: I32, y: I32, w: I32, h: I32, shape: tuple[int, int]) -> I32:
     return np.asarray(labels[cy0, cx0], dtype=np.int32)
 
 
-def _group_quantile(values: U8, groups: I32, n: int, q: float) -> F32:
-    """The q-quantile of 8-bit `values` within each group 0..n-1 (0 where a group is empty).
-
-    One histogram per group (a bincount), not a sort: values are grey levels.
-    """
-    hist = np.bincount(groups.astype(np.int64) * 256 + values, minlength=n * 256).reshape(n, 256)
+def _hist_quantile(hist: npt.NDArray[np.int64], q: float) -> F32:
+    """The q-quantile of 8-bit values per group, from each group's histogram (a row of
+    `hist`; 0 where a group is empty)."""
     cum = np.cumsum(hist, axis=1)
     total = cum[:, -1]
     target = np.ceil(total * q).astype(np.int64)
@@ -178,47 +175,25 @@ def _glyphs(
     s = stats[keep]
     gx, gy, gw, gh = (s[:, i].astype(np.int32) for i in range(4))
     line = _group_lines(gx, gy, gw, gh, fg.shape[:2])
-    pts = cv2.findNonZero(mask)  # faster than np.nonzero on a sparse mask
-    if pts is None:
-        return None
-    pts = np.asarray(pts).reshape(-1, 2)
-    xs, ys = pts[:, 0], pts[:, 1]
-    gi = index[labels[ys, xs]]
-    inside = gi >= 0
-    ys, xs, gi = ys[inside].astype(np.int32), xs[inside].astype(np.int32), gi[inside]
-    v8 = fg[ys, xs]
-    # coverage against the line's own ink contrast (a high quantile of its stroke values)
     n_lines = int(line.max()) + 1
-    pl = line[gi]
-    contrast = _group_quantile(v8, pl, n_lines, 0.95)
+    k = _kernels()
+    ys, xs, gi, v8, hist, gmax = k.glyph_pixels(
+        labels, index, line, fg, gray, n_lines, int(stats[keep, 4].astype(np.int64).sum())
+    )
+    # coverage against the line's own ink contrast (a high quantile of its stroke values)
+    contrast = _hist_quantile(hist, 0.95)
     hh, ww = fg.shape[:2]
     count, bx0, by0, bx1, by1 = _line_boxes(line, gx, gy, gw, gh, n_lines)
     usable = (count >= _MIN_GLYPHS) & (by0 > 0) & (by1 < hh) & (bx0 > 0) & (bx1 < ww)
     if integral is not None:
-        ink_max = _group_quantile(gray[ys, xs], pl, n_lines, 1.0)
+        ink_max = gmax.astype(np.float32)
         area = np.maximum((bx1 - bx0) * (by1 - by0), 1).astype(np.float64)
         x0, y0, x1, y1 = (np.minimum(b, lim) for b, lim in ((bx0, ww), (by0, hh), (bx1, ww), (by1, hh)))
         box = integral[y1, x1] - integral[y0, x1] - integral[y1, x0] + integral[y0, x0]
         usable &= ink_max.astype(np.float64) - box / area >= 0.35 * contrast
-    if not usable.all():
-        sel = usable[pl]
-        ys, xs, gi, v8, pl = ys[sel], xs[sel], gi[sel], v8[sel], pl[sel]
-    v = v8.astype(np.float32)
-    cov = np.minimum(v / np.maximum(contrast[pl], 1.0), 1.0).astype(np.float32)
-    ng = gx.size
-    m_top = np.zeros(ng, dtype=np.float32)
-    m_bot = np.zeros(ng, dtype=np.float32)
-    at_top = ys == gy[gi]
-    at_bot = ys == gy[gi] + gh[gi] - 1
-    np.maximum.at(m_top, gi[at_top], cov[at_top])
-    np.maximum.at(m_bot, gi[at_bot], cov[at_bot])
-    half = np.zeros(mask.shape, dtype=np.uint8)
-    strong = cov >= 0.5
-    half[ys[strong], xs[strong]] = 1
-    inner = cv2.erode(half, cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3)))
-    edge = strong & (inner[ys, xs] == 0)
-    mass = np.bincount(gi, weights=cov, minlength=ng).astype(np.float32)
-    outline = np.bincount(gi[edge], minlength=ng).astype(np.float32)
+    ys, xs, gi, cov, m_top, m_bot, mass, outline = k.glyph_coverage(
+        ys, xs, gi, v8, line, usable, contrast, gy, gh, hh, ww
+    )
     glyphs = _Glyphs(
         gx,
         gy,

@@ -266,3 +266,130 @@ def line_metrics(
         f32[i, 0] = aspect
         f32[i, 1] = stroke
     return ints, floats, f32
+
+
+@njit(cache=True, nogil=True)
+def glyph_pixels(
+    labels: npt.NDArray[np.int32],
+    index: npt.NDArray[np.int32],
+    line: npt.NDArray[np.int32],
+    fg: npt.NDArray[np.uint8],
+    gray: npt.NDArray[np.uint8],
+    n_lines: int,
+    total: int,
+) -> tuple[
+    npt.NDArray[np.int32],
+    npt.NDArray[np.int32],
+    npt.NDArray[np.int32],
+    npt.NDArray[np.uint8],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+]:
+    """The pixels of kept glyphs in raster order (ys, xs, glyph, stroke value), each line's
+    histogram of stroke values and its brightest grey; `total` is their number (the kept
+    components' areas)."""
+    h, w = labels.shape
+    ys = np.empty(total, np.int32)
+    xs = np.empty(total, np.int32)
+    gi = np.empty(total, np.int32)
+    v8 = np.empty(total, np.uint8)
+    hist = np.zeros((n_lines, 256), np.int64)
+    gmax = np.zeros(n_lines, np.int64)
+    p = 0
+    for y in range(h):
+        for x in range(w):
+            lab = labels[y, x]
+            if lab == 0:
+                continue
+            g = index[lab]
+            if g < 0:
+                continue
+            v = fg[y, x]
+            ys[p] = y
+            xs[p] = x
+            gi[p] = g
+            v8[p] = v
+            ln = line[g]
+            hist[ln, v] += 1
+            gv = gray[y, x]
+            if gv > gmax[ln]:
+                gmax[ln] = gv
+            p += 1
+    return ys[:p], xs[:p], gi[:p], v8[:p], hist, gmax
+
+
+@njit(cache=True, nogil=True)
+def glyph_coverage(
+    ys: npt.NDArray[np.int32],
+    xs: npt.NDArray[np.int32],
+    gi: npt.NDArray[np.int32],
+    v8: npt.NDArray[np.uint8],
+    line: npt.NDArray[np.int32],
+    usable: npt.NDArray[np.bool_],
+    contrast: npt.NDArray[np.float32],
+    gy: npt.NDArray[np.int32],
+    gh: npt.NDArray[np.int32],
+    h: int,
+    w: int,
+) -> tuple[
+    npt.NDArray[np.int32],
+    npt.NDArray[np.int32],
+    npt.NDArray[np.int32],
+    npt.NDArray[np.float32],
+    npt.NDArray[np.float32],
+    npt.NDArray[np.float32],
+    npt.NDArray[np.float32],
+    npt.NDArray[np.float32],
+]:
+    """For the pixels of usable lines (in the order given): coverage against the line's
+    contrast (float32, as numpy computed it), and per glyph the coverage of its top and
+    bottom rows, its ink mass (summed in float64 in pixel order, as `np.bincount` does) and
+    its outline (half-coverage pixels with a 4-neighbour below half; the image border
+    counts as inside, as `cv2.erode` pads)."""
+    n = ys.size
+    ng = gy.size
+    oys = np.empty(n, np.int32)
+    oxs = np.empty(n, np.int32)
+    ogi = np.empty(n, np.int32)
+    cov = np.empty(n, np.float32)
+    m_top = np.zeros(ng, np.float32)
+    m_bot = np.zeros(ng, np.float32)
+    mass = np.zeros(ng, np.float64)
+    half = np.zeros((h, w), np.uint8)
+    one = np.float32(1.0)
+    m = 0
+    for i in range(n):
+        g = gi[i]
+        ln = line[g]
+        if not usable[ln]:
+            continue
+        c = contrast[ln]
+        if c < one:
+            c = one
+        cv = np.float32(v8[i]) / c
+        if cv > one:
+            cv = one
+        y, x = ys[i], xs[i]
+        if y == gy[g] and cv > m_top[g]:
+            m_top[g] = cv
+        if y == gy[g] + gh[g] - 1 and cv > m_bot[g]:
+            m_bot[g] = cv
+        mass[g] += np.float64(cv)
+        if cv >= _F32_HALF:
+            half[y, x] = 1
+        oys[m] = y
+        oxs[m] = x
+        ogi[m] = g
+        cov[m] = cv
+        m += 1
+    outline = np.zeros(ng, np.float32)
+    for i in range(m):
+        y, x = oys[i], oxs[i]
+        if half[y, x] and (
+            (y > 0 and not half[y - 1, x])
+            or (y + 1 < h and not half[y + 1, x])
+            or (x > 0 and not half[y, x - 1])
+            or (x + 1 < w and not half[y, x + 1])
+        ):
+            outline[ogi[i]] += 1
+    return oys[:m], oxs[:m], ogi[:m], cov[:m], m_top, m_bot, mass.astype(np.float32), outline
