@@ -264,3 +264,46 @@ def test_compiled_layout_loops_match_their_python_originals() -> None:
     assert rects.tolist() == [list(cv2.boundingRect(c)) for c in contours]
     assert areas.tolist() == [cv2.contourArea(c) for c in contours]
     assert first.tolist() == [c[0, 0].tolist() for c in contours]
+
+
+def test_loading_the_layout_extractor_does_not_import_numba() -> None:
+    """Processes that load plugins but never extract (the CLI's parent, the API) must not pay
+    for numba: the layout's compiled loops load on the first extraction."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from designlens import plugins; plugins.extractors(); "
+        "import designlens.extract.layout; print('numba' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_despeckling_before_tracing_keeps_every_region(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Specks are dropped before the contours are traced on textured images: the regions
+    (boxes, fills, areas, holes, tree) are exactly those traced on the raw mask, on noise
+    with boxes in it, corner-touching edge pixels and specks at the image edge included."""
+    from types import SimpleNamespace
+
+    from designlens.extract import boxes
+
+    real = boxes.kernels()
+    always = SimpleNamespace(
+        contour_stats=real.contour_stats, despeckle=lambda f, a, b, n: real.despeckle(f, a, b, 0)
+    )
+    never = SimpleNamespace(contour_stats=real.contour_stats, despeckle=lambda f, a, b, n: f)
+    rng = np.random.default_rng(3)
+    for trial in range(30):
+        px = np.full((90, 120, 3), 255, np.uint8)
+        px[10:70, 8:60] = (240, 240, 240)
+        px[20:40, 15:45] = (30, 90, 200)
+        noise = rng.random((90, 120)) < (0.05 + 0.3 * (trial % 3))
+        px[noise] = rng.integers(0, 255, (int(noise.sum()), 3))
+        flat = np.where(boxes.edge_mask(px, 5), 0, 255).astype(np.uint8)
+        monkeypatch.setattr(boxes, "kernels", lambda: always)
+        cleaned = boxes.find_regions(px, flat=flat)
+        monkeypatch.setattr(boxes, "kernels", lambda: never)
+        raw = boxes.find_regions(px, flat=flat)
+        assert repr(cleaned) == repr(raw)
+        assert (real.despeckle(flat, 4, 2, 0) != flat).any()  # there were specks to drop

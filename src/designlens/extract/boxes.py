@@ -25,6 +25,8 @@ import numpy.typing as npt
 
 Rect = tuple[int, int, int, int]  # x0, y0, x1, y1 (x1, y1 exclusive)
 
+_SPECK = 4  # px: contours this narrow or less (either side) hold nothing measurable
+
 DEFAULTS: dict[str, Any] = {
     "edge_step": 5,  # max channel difference still counted as the same fill (JPEG noise, dithering)
     "min_box_css": 8,  # px: shortest side of a box (a progress bar, a checkbox)
@@ -143,7 +145,10 @@ def find_regions(
         if edges is None:
             edges = edge_mask(px, int(cfg["edge_step"]))
         flat = np.where(edges, 0, 255).astype(np.uint8)
-    contours, hierarchy = cv2.findContours(flat, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
+    # Contours 4 px or less across are dropped below: on a textured image (a run of equal
+    # pixels per 20 or more) their specks go before tracing, which gives the same regions
+    traced = kernels().despeckle(np.ascontiguousarray(flat), _SPECK, _SPECK - 2, h * w // 20)
+    contours, hierarchy = cv2.findContours(traced, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:
         return []
     hier = hierarchy[0]
@@ -163,7 +168,7 @@ def find_regions(
     # Contours 4 px or less across hold nothing measurable (and what they contain is smaller
     # still): skipping them keeps photos, with tens of thousands of specks, fast. Everything
     # per contour is computed at once here; the loop below only links the tree.
-    keep = np.flatnonzero((rects[:, 2] > 4) & (rects[:, 3] > 4))
+    keep = np.flatnonzero((rects[:, 2] > _SPECK) & (rects[:, 3] > _SPECK))
     kx, ky, kw, kh = (rects[keep, j] for j in range(4))
     odd = (depth[keep] % 2 == 1).tolist()
     owners = hier[keep, 3].tolist()

@@ -251,3 +251,103 @@ def corners(
         spans[n, 0], spans[n, 1] = span_h, span_v
         n += 1
     return measured, ints[:n], spans[:n]
+
+
+@njit(cache=True, nogil=True)
+def _root(parent: npt.NDArray[np.int64], i: int) -> int:
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
+@njit(cache=True, nogil=True)
+def despeckle(
+    flat: npt.NDArray[np.uint8], flat_max: int, hole_max: int, min_runs: int
+) -> npt.NDArray[np.uint8]:
+    """`flat` (0/255) without the specks whose contours `boxes.find_regions` drops anyway.
+
+    Flat (255) pixels connect 8-ways and the rest 4-ways, as `cv2.findContours` sees them.
+    A flat component whose bounding box is at most `flat_max` px on one side becomes 0: it
+    and all it contains are too small to keep, and the 0 pixels around it are one component,
+    whose outline it does not touch. A 0 component at most `hole_max` px on one side (its
+    hole contour is 2 px larger) becomes flat when it lies wholly inside one flat component:
+    not at the image edge and touching no other 0 component, even at a corner (a cautious
+    test: then it is surely a hole of that one component). Contours, areas and the tree of what is
+    kept stay the same; a photo's tens of thousands of specks are no longer traced.
+
+    Runs of equal pixels along rows are the union-find elements. With fewer than
+    `min_runs` of them `flat` comes back as it is (the contours are the same either way).
+    """
+    h, w = flat.shape
+    n = 0
+    for y in range(h):
+        n += 1
+        for x in range(1, w):
+            if flat[y, x] != flat[y, x - 1]:
+                n += 1
+    if n < min_runs:
+        return flat  # little texture: tracing the few specks costs less than finding them
+    ry = np.empty(n, dtype=np.int64)
+    rx0 = np.empty(n, dtype=np.int64)
+    rx1 = np.empty(n, dtype=np.int64)
+    row_start = np.empty(h + 1, dtype=np.int64)
+    k = 0
+    for y in range(h):
+        row_start[y] = k
+        start = 0
+        for x in range(1, w + 1):
+            if x == w or flat[y, x] != flat[y, start]:
+                ry[k], rx0[k], rx1[k] = y, start, x
+                k += 1
+                start = x
+    row_start[h] = k
+    parent = np.arange(n)
+    bad = np.zeros(n, dtype=np.bool_)  # 0 runs at the image edge or touching another 0 component
+    for y in range(h):
+        for r in range(row_start[y], row_start[y + 1]):
+            if flat[y, rx0[r]] == 0 and (y == 0 or y == h - 1 or rx0[r] == 0 or rx1[r] == w):
+                bad[r] = True
+        if y == 0:
+            continue
+        j = row_start[y - 1]
+        for b in range(row_start[y], row_start[y + 1]):
+            b0, b1 = rx0[b], rx1[b]
+            while j < row_start[y] and rx1[j] < b0:
+                j += 1
+            a = j
+            while a < row_start[y] and rx0[a] <= b1:
+                v = flat[y, b0]
+                if flat[y - 1, rx0[a]] == v:
+                    touch4 = rx0[a] < b1 and b0 < rx1[a]
+                    if v != 0 or touch4:
+                        ra, rb = _root(parent, a), _root(parent, b)
+                        if ra != rb:
+                            parent[max(ra, rb)] = min(ra, rb)
+                    else:  # two 0 components meeting at a corner
+                        bad[a] = True
+                        bad[b] = True
+                a += 1
+    bx0 = np.full(n, w, dtype=np.int64)
+    bx1 = np.zeros(n, dtype=np.int64)
+    by0 = np.full(n, h, dtype=np.int64)
+    by1 = np.zeros(n, dtype=np.int64)
+    rbad = np.zeros(n, dtype=np.bool_)
+    for r in range(n):
+        t = _root(parent, r)
+        bx0[t] = min(bx0[t], rx0[r])
+        bx1[t] = max(bx1[t], rx1[r])
+        by0[t] = min(by0[t], ry[r])
+        by1[t] = max(by1[t], ry[r] + 1)
+        rbad[t] = rbad[t] or bad[r]
+    out = flat.copy()
+    for r in range(n):
+        t = _root(parent, r)
+        bw, bh = bx1[t] - bx0[t], by1[t] - by0[t]
+        y, x0, x1 = ry[r], rx0[r], rx1[r]
+        if flat[y, x0] != 0:
+            if bw <= flat_max or bh <= flat_max:
+                out[y, x0:x1] = 0
+        elif not rbad[t] and (bw <= hole_max or bh <= hole_max):
+            out[y, x0:x1] = 255
+    return out
