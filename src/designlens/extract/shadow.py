@@ -157,28 +157,39 @@ def _edges(g: npt.NDArray[np.uint8], min_len: int, min_step: int, min_fade: floa
         ys, starts, ends = _runs((step >= min_step).astype(np.uint8), min_len)
         keep = ys + 5 < h
         ys, starts, ends = ys[keep], starts[keep], ends[keep]
-        for y, x0, x1 in zip(ys.tolist(), starts.tolist(), ends.tolist(), strict=True):
-            trim = max(4, (x1 - x0) // 6)
-            a, b = x0 + trim, x1 - trim
-            if b - a < 4:
-                continue
-            near = float(g[y + 1, a:b].mean())
-            further = float(g[y + 4, a:b].mean())
-            if further - near >= min_fade:
-                out.append(_Edge(int(y), int(x0), int(x1), True))
+        trim = np.maximum(4, (ends - starts) // 6)
+        a, b = starts + trim, ends - trim
+        wide = b - a >= 4
+        ys, starts, ends, a, b = ys[wide], starts[wide], ends[wide], a[wide], b[wide]
+        if ys.size == 0:
+            continue
+        # mean grey of rows y + 1 and y + 4 over a:b, from prefix sums of just those rows
+        # (integer sums, so the same float64 means as ndarray.mean)
+        k = np.arange(ys.size)
+        means = []
+        for dy in (1, 4):
+            rows = np.zeros((ys.size, g.shape[1] + 1), dtype=np.int64)
+            np.cumsum(g[ys + dy], axis=1, out=rows[:, 1:])
+            means.append((rows[k, b] - rows[k, a]) / (b - a))
+        fades = np.flatnonzero(means[1] - means[0] >= min_fade)
+        for y, x0, x1 in zip(ys[fades].tolist(), starts[fades].tolist(), ends[fades].tolist(), strict=True):
+            out.append(_Edge(int(y), int(x0), int(x1), True))
     out.sort(key=lambda e: (e.y, e.x0))
     return out
 
 
 def _profile(
-    g: npt.NDArray[np.float32], y: int, x0: int, x1: int, step: int, reach: int
+    g: npt.NDArray[np.float32] | npt.NDArray[np.uint8], y: int, x0: int, x1: int, step: int, reach: int
 ) -> npt.NDArray[np.float64] | None:
-    """Mean grey of rows y, y+step, ... (reach rows) over columns x0:x1; None at the border."""
+    """Mean grey of rows y, y+step, ... (reach rows) over columns x0:x1; None at the border.
+
+    Summed and divided in float32 whether `g` is 8-bit or float32 grey: sums of grey
+    levels are whole numbers well within float32's exact range, so both give the same."""
     last = y + step * (reach - 1)
     if min(y, last) < 0 or max(y, last) >= g.shape[0]:
         return None
     band = g[y : last + 1, x0:x1] if step > 0 else g[last : y + 1, x0:x1][::-1]
-    return np.asarray(band.mean(axis=1), dtype=np.float64)
+    return np.asarray(band.mean(axis=1, dtype=np.float32), dtype=np.float64)
 
 
 def _until_next_surface(prof: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -194,7 +205,7 @@ def _until_next_surface(prof: npt.NDArray[np.float64]) -> npt.NDArray[np.float64
 
 
 def _side_fit(
-    g: npt.NDArray[np.float32],
+    g: npt.NDArray[np.uint8],
     edge_row: int,
     x0: int,
     x1: int,
@@ -232,7 +243,7 @@ def _side_fit(
     if any(b - a < -1.0 for a, b in pairwise(values)):
         return None, far, box_grey
     # every column darkens alike along a shadowed edge; photos and text do not
-    first = g[edge_row, x0:x1]
+    first = g[edge_row, x0:x1].astype(np.float32)
     if np.mean(far - first >= 0.5 * d0) < 0.8:
         return None, far, box_grey
     dark = far - prof
@@ -248,7 +259,7 @@ def find_shadows(
     if px.shape[0] < 8 or px.shape[1] < 8:
         return []  # no box with an edge and room for a fall-off fits
     grey = np.asarray(cv2.cvtColor(np.ascontiguousarray(px), cv2.COLOR_RGB2GRAY), dtype=np.uint8)
-    g = grey.astype(np.float32)
+    g: npt.NDArray[np.float32] | None = None  # float grey, made when a box is measured
     rgb = px  # read only where a shadow was found
     min_len = round(float(cfg["min_edge"]) * scale)
     found: list[BoxShadow] = []
@@ -269,12 +280,14 @@ def find_shadows(
         for box_above in (True,):
             outward = 1 if box_above else -1
             first_out = e.y + 1 if box_above else e.y
-            fit, far, _ = _side_fit(g, first_out, x0, x1, outward, cfg, scale)
+            fit, far, _ = _side_fit(grey, first_out, x0, x1, outward, cfg, scale)
             min_sigma = float(cfg["min_sigma"]) * scale
             if fit is None or fit.sigma < min_sigma or fit.amplitude < float(cfg["min_amplitude"]):
                 continue
             if fit.residual > 0.2 * fit.amplitude + 0.5:
                 continue
+            if g is None:
+                g = grey.astype(np.float32)
             shadow = _box_shadow(g, rgb, e, box_above, fit, far, cfg, scale)
             if shadow is None:
                 continue
