@@ -81,3 +81,15 @@ def test_third_party_extractor_and_exporter_run_in_a_real_job(tiny_installed: Pa
     assert result.returncode == 0, result.stderr
     # the corner pixel went through the built-in color aggregator and out through the plugin
     assert re.fullmatch(r"color\.green\.\d+\n", (out / "names.txt").read_text())
+
+
+def test_plugins_found_once_are_found_again_after_the_import_path_changes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Discovery is remembered per process, but a plugin put on sys.path is still seen."""
+    fault_dir = Path(__file__).parent / "runtime" / "faultplug"
+    assert "faults" not in plugins.extractors()
+    monkeypatch.syspath_prepend(str(fault_dir))
+    assert "faults" in plugins.extractors()
+    monkeypatch.undo()
+    assert "faults" not in plugins.extractors()

@@ -25,7 +25,7 @@ from designlens.cache import ResultCache, config_hash
 from designlens.errors import DesignlensError, InputError, Interrupted, PluginError, UsageError
 from designlens.events import EventBus
 from designlens.extract.scale import detect_scale
-from designlens.images import DEFAULT_MAX_PIXELS, DecodedImage, decode
+from designlens.images import DEFAULT_MAX_PIXELS, DecodedImage, decode, image_id
 from designlens.relate.graph import TokenGraph
 from designlens.sources import ImageRef, resolve_paths
 from designlens.tokens import Token, TokenSet
@@ -85,6 +85,25 @@ class InstanceOutput:
     warnings: tuple[str, ...] = ()  # why an extractor gave up on part of the image
 
 
+_LAST_DECODED: list[tuple[tuple[str, int], DecodedImage]] = []
+
+
+def _decode_once(data: bytes, source: str, max_pixels: int) -> DecodedImage:
+    """Decode, reusing the last image when the same bytes come again.
+
+    A worker gets one instance per token type of an image, usually back to back; decoding
+    is up to a third of an instance's time. One entry only, so memory stays one image. The
+    pixels are read-only (Pillow's array), so an extractor cannot spoil the next one's input.
+    """
+    key = (image_id(data), max_pixels)
+    if _LAST_DECODED and _LAST_DECODED[0][0] == key:
+        return replace(_LAST_DECODED[0][1], source=source)
+    _LAST_DECODED.clear()  # free the old image before decoding the new one
+    image = decode(data, source, max_pixels=max_pixels, digest=key[0])
+    _LAST_DECODED.append((key, image))
+    return image
+
+
 def extract_instance(
     data: bytes,
     source: str,
@@ -97,7 +116,7 @@ def extract_instance(
 
     Raises InputError for a bad image; whatever the plugin raises passes through.
     """
-    image = with_scale(decode(data, source, max_pixels=max_pixels), scale)
+    image = with_scale(_decode_once(data, source, max_pixels), scale)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         tokens = tuple(extractor.extract(image, config))

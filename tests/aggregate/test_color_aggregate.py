@@ -107,3 +107,21 @@ def test_the_extractor_records_the_surfaces_text_sits_on() -> None:
     assert paints[(0xE0, 0xE7, 0xFF)].on[0][0] == (0x31, 0x2E, 0x81)  # nav text on the indigo bar
     assert paints[(0x1E, 0x29, 0x3B)].on[0][0] == (0xF1, 0xF5, 0xF9)  # body text on the card
     assert paints[(0xFF, 0xFF, 0xFF)].on == ()  # surfaces sit on nothing
+
+
+def test_close_pairs_equal_the_full_ciede2000_matrix_at_every_lightness() -> None:
+    """The lightness prefilter may skip only pairs the full formula would not merge."""
+    import numpy as np
+
+    from designlens.aggregate.color import _close_pairs
+    from designlens.colorspace import delta_e_2000, rgb_to_lab
+
+    rng = np.random.default_rng(7)
+    base = rng.integers(0, 256, (300, 3))
+    greys = np.repeat(np.arange(0, 256, 3)[:, None], 3, axis=1)  # darkest and lightest: S_L largest
+    near = np.clip(np.concatenate([base, greys]) + rng.integers(-4, 5, (386, 3)), 0, 255)
+    lab = rgb_to_lab(np.concatenate([base, greys, near]))
+    for limit in (0.5, 2.0, 6.0):
+        full = np.triu(delta_e_2000(lab[:, None, :], lab[None, :, :]) <= limit, k=1)
+        assert full.sum() > 0
+        assert (_close_pairs(lab, limit) == full).all()

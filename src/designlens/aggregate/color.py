@@ -47,12 +47,10 @@ class ColorAggregator:
         regions = {h: any(t.extensions.get("region", False) for t in ts) for h, ts in exact.items()}
         order = sorted(exact, key=lambda h: (-pixels[h], h))
         rgb = np.array([Color(h).rgb for h in order])
-        lab = rgb_to_lab(rgb)
-        de = delta_e_2000(lab[:, None, :], lab[None, :, :])
         # 2. near-identical values merge into the most frequent one; two flat regions never do
         groups: dict[str, list[str]] = {}
         owner: dict[str, str] = {}
-        close = de <= float(cfg["merge_delta_e"])
+        close = _close_pairs(rgb_to_lab(rgb), float(cfg["merge_delta_e"]))
         for i, h in enumerate(order):
             if h in owner:
                 continue
@@ -111,6 +109,26 @@ class ColorAggregator:
             )
         out.sort(key=_color_sort_key)
         return out
+
+
+# CIEDE2000 >= |dL| / S_L (its chroma and hue terms, with the rotation term, are never
+# negative), and S_L <= 1.747 at any mean lightness: pairs further apart in L* cannot be close.
+_MAX_SL = 1.75
+
+
+def _close_pairs(lab: np.ndarray, limit: float) -> np.ndarray:
+    """Boolean matrix, upper triangle: pairs within `limit` CIEDE2000.
+
+    Only pairs near in lightness get the full formula: the whole matrix was most of the
+    time of a job served from the cache (hundreds of colors, squared).
+    """
+    n = len(lab)
+    near_l = np.abs(lab[:, None, 0] - lab[None, :, 0]) <= limit * _MAX_SL
+    i, j = np.nonzero(np.triu(near_l, k=1))
+    close = np.zeros((n, n), dtype=bool)
+    ok = delta_e_2000(lab[i], lab[j]) <= limit
+    close[i[ok], j[ok]] = True
+    return close
 
 
 def _merge_on(tokens: Sequence[Token], owner: Mapping[str, str]) -> list[dict[str, Any]]:
