@@ -156,7 +156,11 @@ def choose_fonts(lines: Sequence[TextLine]) -> PageFonts:
 def line_sizes(page: PageFonts, lines: Sequence[TextLine]) -> tuple[F64, F64, F64]:
     """(font size in image px, misfit, smallest fitting size) per line under the page's
     fonts (median, best, least)."""
-    cap, x = _heights(lines)
+    return _sizes(page, *_heights(lines))
+
+
+def _sizes(page: PageFonts, cap: F64, x: F64) -> tuple[F64, F64, F64]:
+    """line_sizes from the lines' cap heights and x-heights (NaN where not shown)."""
     fits = [fit_sizes(f, cap, x) for f in page.fonts]
     sizes = np.median(np.stack([s for s, _, _ in fits]), axis=0)
     misfit = np.min(np.stack([c for _, c, _ in fits]), axis=0)
@@ -175,16 +179,27 @@ def _stroke_tables(klass: str) -> tuple[tuple[int, npt.NDArray[np.float64]], ...
 
 def line_weight(klass: str, size: float, stroke: float) -> int:
     """The calibrated weight (300, 400, 700) whose stem width at `size` is nearest."""
-    if stroke <= 0 or size <= 0:
-        return 400
-    ratio = stroke / size
-    best, best_d = 400, math.inf
-    for weight, arr in _stroke_tables(klass if klass in STROKE else "sans"):
-        expected = float(np.interp(size, arr[:, 0], arr[:, 1]))
-        d = abs(math.log(ratio / expected))
-        if d < best_d:
-            best, best_d = weight, d
-    return best
+    return line_weights(klass, [size], [stroke])[0]
+
+
+def line_weights(klass: str, sizes: Sequence[float], strokes: Sequence[float]) -> list[int]:
+    """line_weight for many lines: the tables interpolated once for all sizes."""
+    tables = _stroke_tables(klass if klass in STROKE else "sans")
+    expected = [
+        np.interp(np.asarray(sizes, dtype=np.float64), arr[:, 0], arr[:, 1]).tolist() for _, arr in tables
+    ]
+    out = []
+    for k, (size, stroke) in enumerate(zip(sizes, strokes, strict=True)):
+        best = 400
+        if stroke > 0 and size > 0:
+            ratio = stroke / size
+            best_d = math.inf
+            for (weight, _), exp in zip(tables, expected, strict=True):
+                d = abs(math.log(ratio / exp[k]))
+                if d < best_d:
+                    best, best_d = weight, d
+        out.append(best)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,16 +377,23 @@ def _settle_single_heights(page: PageFonts, lines: list[TextLine]) -> list[TextL
     single = [i for i, t in enumerate(lines) if (t.cap_height is None) != (t.x_height is None)]
     if known.size == 0 or not single:
         return lines
-    heights = [lines[i].cap_height if lines[i].cap_height is not None else lines[i].x_height for i in single]
-    as_cap = [replace(lines[i], cap_height=hh, x_height=None) for i, hh in zip(single, heights, strict=True)]
-    as_x = [replace(lines[i], cap_height=None, x_height=hh) for i, hh in zip(single, heights, strict=True)]
-    s_cap, s_x = line_sizes(page, as_cap)[0], line_sizes(page, as_x)[0]
+    heights = np.array(
+        [lines[i].cap_height if lines[i].cap_height is not None else lines[i].x_height for i in single],
+        dtype=np.float64,
+    )
+    none = np.full(len(single), np.nan)
+    s_cap, s_x = _sizes(page, heights, none)[0], _sizes(page, none, heights)[0]
     cap_seen = np.any(np.abs(known[None, :] - s_cap[:, None]) <= 0.75, axis=1)
     x_seen = np.any(np.abs(known[None, :] - s_x[:, None]) <= 0.75, axis=1)
     out = list(lines)
     for k, i in enumerate(single):
         if cap_seen[k] != x_seen[k]:
-            out[i] = as_cap[k] if cap_seen[k] else as_x[k]
+            hh = float(heights[k])
+            out[i] = (
+                replace(out[i], cap_height=hh, x_height=None)
+                if cap_seen[k]
+                else replace(out[i], cap_height=None, x_height=hh)
+            )
     return out
 
 
@@ -395,7 +417,10 @@ def measure_styles(
     pitches = _pitches(lines, sizes, float(cfg["max_pitch"]))
     styles: list[LineStyle] = []
     tiny = huge = 0
-    for t, (size, misfit), pitch, low in zip(lines, fits, pitches, low_arr.tolist(), strict=True):
+    weights = line_weights(page.klass, sizes, [t.stroke for t in lines])
+    for t, (size, misfit), pitch, low, weight in zip(
+        lines, fits, pitches, low_arr.tolist(), weights, strict=True
+    ):
         css = size / scale
         conf = min(1.0, (t.glyphs + 2) / 8.0) * min(1.0, t.contrast / 60.0) * t.background_share**0.5
         conf *= 1.0 if misfit <= 0.6 else 0.6
@@ -407,7 +432,6 @@ def measure_styles(
         if css > 128:
             huge += 1
             conf *= 0.5  # beyond the calibrated range: extrapolated
-        weight = line_weight(page.klass, size, t.stroke)
         lead = None if pitch is None else round(pitch[0] / scale, 2)
         wrapped = pitch is not None and pitch[1]
         styles.append(
