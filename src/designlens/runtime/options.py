@@ -40,18 +40,33 @@ class RuntimeOptions:
     def size(self) -> int:
         return max(1, self.workers or os.cpu_count() or 1)
 
-    def pool(self, name: str, argv: Sequence[str], size: int) -> PoolSpec:
+    def pool(
+        self, name: str, argv: Sequence[str], size: int, env: Mapping[str, str] | None = None
+    ) -> PoolSpec:
         return PoolSpec(
             argv=tuple(argv), size=size, strategy=self.strategy, max_restarts=self.max_restarts,
             within=self.within, call_timeout=self.call_timeout, memory_limit=self.memory_limit,
-            ping_interval=self.ping_interval, env=self.env, name=name,
+            ping_interval=self.ping_interval, env={**(env or {}), **(self.env or {})}, name=name,
         )
 
     def pools(self) -> tuple[PoolSpec, dict[str, PoolSpec]]:
         """The default pool and one pool per routed token type."""
-        default = self.pool("default", self.worker_argv or default_worker_argv(), self.size)
-        routes = {t: self.pool(t, argv, 1) for t, argv in self.routes.items()}
+        env = thread_budget(self.size + len(self.routes))
+        default = self.pool("default", self.worker_argv or default_worker_argv(), self.size, env)
+        routes = {t: self.pool(t, argv, 1, env) for t, argv in self.routes.items()}
         return default, routes
+
+
+# Thread pools inside a worker (OpenCV, BLAS, OpenMP, numba): one process per core is the
+# unit of parallelism, so N workers on C cores get C // N threads each, not C each.
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OPENCV_FOR_THREADS_NUM",
+               "NUMBA_NUM_THREADS")
+
+
+def thread_budget(workers: int) -> dict[str, str]:
+    """Environment capping each worker's library threads; variables the user set are kept."""
+    threads = str(max(1, (os.cpu_count() or 1) // max(1, workers)))
+    return {var: threads for var in THREAD_VARS if var not in os.environ}
 
 
 def default_cache_dir() -> Path:
