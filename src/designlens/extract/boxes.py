@@ -117,12 +117,6 @@ def _contour_stats(
     return rects, areas, first
 
 
-def _ink_rect(bounds: Sequence[int]) -> Rect:
-    """A hole contour's bounding rect (x, y, w, h) -> the ink it surrounds, 2 px inside."""
-    x, y, w, h = bounds
-    return (x + 2, y + 2, x + w - 2, y + h - 2)
-
-
 def find_regions(
     px: npt.NDArray[np.uint8],
     scale: float = 1.0,
@@ -156,7 +150,6 @@ def find_regions(
     min_long = max(min_side, round(float(cfg["min_box_long_css"]) * scale))
     min_fill = float(cfg["min_fill_ratio"])
     regions: list[Region] = []
-    region_of: dict[int, int] = {}  # contour index -> region index
     # Contours come parents first; even depth = a region's outer contour, odd = one of its holes.
     parent_of = hier[:, 3]
     depth = np.zeros(len(contours), dtype=np.int32)
@@ -169,51 +162,57 @@ def find_regions(
     # still): skipping them keeps photos, with tens of thousands of specks, fast. Everything
     # per contour is computed at once here; the loop below only links the tree.
     keep = np.flatnonzero((rects[:, 2] > _SPECK) & (rects[:, 3] > _SPECK))
-    kx, ky, kw, kh = (rects[keep, j] for j in range(4))
-    odd = (depth[keep] % 2 == 1).tolist()
-    owners = hier[keep, 3].tolist()
-    big = (np.minimum(kw, kh) >= min_side) & (np.maximum(kw, kh) >= min_long)
-    solid = (big & (areas[keep] + kw + kh >= 0.97 * kw * kh)).tolist()
-    ink = np.stack([kx + 2, ky + 2, kx + kw - 2, ky + kh - 2], axis=1).tolist()
+    odd = depth[keep] % 2 == 1
+    # a hole of a region (odd depth): ink or a child, 2 px outside it
+    ho = keep[odd]
+    hx, hy, hw, hh = (rects[ho, j] for j in range(4))
+    big = (np.minimum(hw, hh) >= min_side) & (np.maximum(hw, hh) >= min_long)
+    # a hole the size of a box that fills its bounding rectangle: a picture, a textured
+    # panel, or a box whose own fill was found as a region inside it
+    solid = (big & (areas[ho] + hw + hh >= 0.97 * hw * hh)).tolist()
+    ink = [
+        (a, b, c, d) for a, b, c, d in np.stack([hx + 2, hy + 2, hx + hw - 2, hy + hh - 2], axis=1).tolist()
+    ]
+    # a region (even depth): its paint box, fill, area, and the hole of its parent it sits in
+    ro = keep[~odd]
+    rank = np.full(len(contours), -1, dtype=np.int64)
+    rank[ro] = np.arange(len(ro))  # contour -> region index (contours come parents first)
+    kx, ky, kw, kh = (rects[ro, j] for j in range(4))
     left, top = np.maximum(0, kx - 1), np.maximum(0, ky - 1)
     boxes = np.stack([left, top, np.minimum(w, kx + kw + 1), np.minimum(h, ky + kh + 1)], axis=1)
     bw, bh = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
     # the area runs through pixel centres: half a pixel short on every side
-    ratio = (areas[keep] + kw + kh) / np.maximum(1.0, (kw * kh).astype(np.float64))
+    ratio = (areas[ro] + kw + kh) / np.maximum(1.0, (kw * kh).astype(np.float64))
     sized = (np.minimum(bw, bh) >= min_side) & (np.maximum(bw, bh) >= min_long)
     is_box = (sized & (ratio >= min_fill)).tolist()
-    fills = px[first[keep, 1], first[keep, 0]].tolist()  # contour points are pixels of the region
-    box_list = boxes.tolist()
-    area_list = areas[keep].tolist()
-    grand = [int(hier[o][3]) if o >= 0 else -1 for o in owners]
-    for n, i in enumerate(keep.tolist()):
-        hole = owners[n]
-        if odd[n]:  # a hole of region region_of[hole's parent]: ink or a child, 2 px outside it
-            owner = region_of.get(hole)
-            if owner is not None:
-                rect = (ink[n][0], ink[n][1], ink[n][2], ink[n][3])
-                regions[owner].holes.append(rect)
-                # a hole the size of a box that fills its bounding rectangle: a picture, a
-                # textured panel, or a box whose own fill was found as a region inside it
-                if solid[n]:
-                    regions[owner].solid.append(rect)
-            continue
-        parent_region = region_of.get(grand[n], -1) if hole >= 0 else -1
-        fill = fills[n]
-        b = box_list[n]
-        region = Region(
-            index=len(regions),
-            box=(b[0], b[1], b[2], b[3]),
-            fill=(fill[0], fill[1], fill[2]),
-            area=area_list[n],
-            parent=parent_region,
-            frame=None if hole < 0 else _ink_rect(rects[hole].tolist()),
-            is_box=is_box[n],
+    fills = px[first[ro, 1], first[ro, 0]].tolist()  # contour points are pixels of the region
+    hole_of = hier[ro, 3]
+    up = np.maximum(hole_of, 0)
+    parents = np.where(hole_of >= 0, rank[hier[up, 3]], -1).tolist()
+    ux, uy, uw, uh = (rects[up, j] for j in range(4))
+    frames = np.stack([ux + 2, uy + 2, ux + uw - 2, uy + uh - 2], axis=1).tolist()  # its ink, 2 px in
+    outside = (hole_of < 0).tolist()
+    for n, (b, fill, area, parent, frame, root, box_like) in enumerate(
+        zip(boxes.tolist(), fills, areas[ro].tolist(), parents, frames, outside, is_box, strict=True)
+    ):
+        regions.append(
+            Region(
+                index=n,
+                box=(b[0], b[1], b[2], b[3]),
+                fill=(fill[0], fill[1], fill[2]),
+                area=area,
+                parent=parent,
+                frame=None if root else (frame[0], frame[1], frame[2], frame[3]),
+                is_box=box_like,
+            )
         )
-        region_of[i] = region.index
-        regions.append(region)
-        if parent_region >= 0:
-            regions[parent_region].children.append(region.index)
+        if parent >= 0:
+            regions[parent].children.append(n)
+    for owner, rect, filled in zip(rank[hier[ho, 3]].tolist(), ink, solid, strict=True):
+        if owner >= 0:
+            regions[owner].holes.append(rect)
+            if filled:
+                regions[owner].solid.append(rect)
     return regions
 
 

@@ -254,7 +254,7 @@ def corners(
 
 
 @njit(cache=True, nogil=True)
-def _root(parent: npt.NDArray[np.int64], i: int) -> int:
+def _root(parent: npt.NDArray[np.int32], i: int) -> int:
     while parent[i] != i:
         parent[i] = parent[parent[i]]
         i = parent[i]
@@ -288,66 +288,85 @@ def despeckle(
                 n += 1
     if n < min_runs:
         return flat  # little texture: tracing the few specks costs less than finding them
-    ry = np.empty(n, dtype=np.int64)
-    rx0 = np.empty(n, dtype=np.int64)
-    rx1 = np.empty(n, dtype=np.int64)
+    # int32 and few arrays: a photo has ~10^5 runs, and fresh pages cost more than the work
+    rx0 = np.empty(n + 1, dtype=np.int32)  # run r spans [rx0[r], rx0[r + 1]) or to the row end
     row_start = np.empty(h + 1, dtype=np.int64)
     k = 0
     for y in range(h):
         row_start[y] = k
-        start = 0
-        for x in range(1, w + 1):
-            if x == w or flat[y, x] != flat[y, start]:
-                ry[k], rx0[k], rx1[k] = y, start, x
+        rx0[k] = 0
+        k += 1
+        for x in range(1, w):
+            if flat[y, x] != flat[y, x - 1]:
+                rx0[k] = x
                 k += 1
-                start = x
     row_start[h] = k
-    parent = np.arange(n)
+    rx0[n] = 0
+    parent = np.arange(n).astype(np.int32)
     bad = np.zeros(n, dtype=np.bool_)  # 0 runs at the image edge or touching another 0 component
     for y in range(h):
-        for r in range(row_start[y], row_start[y + 1]):
-            if flat[y, rx0[r]] == 0 and (y == 0 or y == h - 1 or rx0[r] == 0 or rx1[r] == w):
+        end = row_start[y + 1]
+        for r in range(row_start[y], end):
+            r1 = rx0[r + 1] if r + 1 < end else w
+            if flat[y, rx0[r]] == 0 and (y == 0 or y == h - 1 or rx0[r] == 0 or r1 == w):
                 bad[r] = True
         if y == 0:
             continue
         j = row_start[y - 1]
-        for b in range(row_start[y], row_start[y + 1]):
-            b0, b1 = rx0[b], rx1[b]
-            while j < row_start[y] and rx1[j] < b0:
+        prev_end = row_start[y]
+        for b in range(row_start[y], end):
+            b0 = rx0[b]
+            b1 = rx0[b + 1] if b + 1 < end else w
+            while j < prev_end and (rx0[j + 1] if j + 1 < prev_end else w) < b0:
                 j += 1
+            v = flat[y, b0]
+            rb = b  # b's root: b itself until it joins a run above
             a = j
-            while a < row_start[y] and rx0[a] <= b1:
-                v = flat[y, b0]
-                if flat[y - 1, rx0[a]] == v:
-                    touch4 = rx0[a] < b1 and b0 < rx1[a]
-                    if v != 0 or touch4:
-                        ra, rb = _root(parent, a), _root(parent, b)
-                        if ra != rb:
-                            parent[max(ra, rb)] = min(ra, rb)
-                    else:  # two 0 components meeting at a corner
-                        bad[a] = True
-                        bad[b] = True
-                a += 1
-    bx0 = np.full(n, w, dtype=np.int64)
-    bx1 = np.zeros(n, dtype=np.int64)
-    by0 = np.full(n, h, dtype=np.int64)
-    by1 = np.zeros(n, dtype=np.int64)
-    rbad = np.zeros(n, dtype=np.bool_)
+            if a < prev_end and flat[y - 1, rx0[a]] != v:
+                a += 1  # runs alternate in value: the same value is every other one
+            while a < prev_end and rx0[a] <= b1:
+                a1 = rx0[a + 1] if a + 1 < prev_end else w
+                if v != 0 or (rx0[a] < b1 and b0 < a1):
+                    ra = _root(parent, a)
+                    if ra != rb:
+                        lo_root, hi_root = min(ra, rb), max(ra, rb)
+                        parent[hi_root] = lo_root
+                        rb = lo_root
+                else:  # two 0 components meeting at a corner
+                    bad[a] = True
+                    bad[b] = True
+                a += 2
+    # a run's parent has a smaller index (unions link to the smaller root): in index order
+    # every parent is final before its children, one pass resolves every root
     for r in range(n):
-        t = _root(parent, r)
-        bx0[t] = min(bx0[t], rx0[r])
-        bx1[t] = max(bx1[t], rx1[r])
-        by0[t] = min(by0[t], ry[r])
-        by1[t] = max(by1[t], ry[r] + 1)
-        rbad[t] = rbad[t] or bad[r]
+        parent[r] = parent[parent[r]]
+    box = np.empty((n, 4), dtype=np.int32)  # x0, x1, y0, y1 of each root's component
+    for y in range(h):
+        end = row_start[y + 1]
+        for r in range(row_start[y], end):
+            t = parent[r]
+            r1 = rx0[r + 1] if r + 1 < end else w
+            if t == r:
+                box[t, 0], box[t, 1], box[t, 2], box[t, 3] = rx0[r], r1, y, y + 1
+            else:
+                box[t, 0] = min(box[t, 0], rx0[r])
+                box[t, 1] = max(box[t, 1], r1)
+                box[t, 3] = y + 1  # rows come in order
+            if bad[r]:
+                bad[t] = True
     out = flat.copy()
-    for r in range(n):
-        t = _root(parent, r)
-        bw, bh = bx1[t] - bx0[t], by1[t] - by0[t]
-        y, x0, x1 = ry[r], rx0[r], rx1[r]
-        if flat[y, x0] != 0:
-            if bw <= flat_max or bh <= flat_max:
-                out[y, x0:x1] = 0
-        elif not rbad[t] and (bw <= hole_max or bh <= hole_max):
-            out[y, x0:x1] = 255
+    for y in range(h):
+        end = row_start[y + 1]
+        for r in range(row_start[y], end):
+            t = parent[r]
+            bw, bh = box[t, 1] - box[t, 0], box[t, 3] - box[t, 2]
+            x0 = rx0[r]
+            x1 = rx0[r + 1] if r + 1 < end else w
+            if flat[y, x0] != 0:
+                if bw <= flat_max or bh <= flat_max:
+                    for x in range(x0, x1):
+                        out[y, x] = 0
+            elif not bad[t] and (bw <= hole_max or bh <= hole_max):
+                for x in range(x0, x1):
+                    out[y, x] = 255
     return out

@@ -157,6 +157,8 @@ def measure_paragraph_gaps(region: Region, boxes: Sequence[Rect], max_px: int) -
     half-leading, so margin = pitch - L is exact where edge-to-ink is not. L is the most
     common (on a tie, the smallest) pitch of that style's lines in the region.
     """
+    if len(region.holes) < 3:
+        return []  # a margin needs two pitches of one style: three lines at least
     # rules and bars (a quote's left border) would glue every line beside them into one
     ink = [
         h
