@@ -112,7 +112,7 @@ def _contour_stats(
     (one compiled loop over all points)."""
     if not contours:
         return np.zeros((0, 4), dtype=np.int64), np.zeros(0), np.zeros((0, 2), dtype=np.int64)
-    sizes = np.fromiter((len(c) for c in contours), dtype=np.int64, count=len(contours))
+    sizes = np.fromiter(map(len, contours), dtype=np.int64, count=len(contours))
     rects, areas, first = kernels().contour_stats(np.concatenate(contours).reshape(-1, 2), sizes)
     return rects, areas, first
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from designlens.extract.boxes import Rect, Region, kernels
 
@@ -40,15 +41,6 @@ class Measurement:
 
 def _matches(hole: Rect, boxes: Sequence[Rect]) -> bool:
     return any(all(abs(h - b) <= 1 for h, b in zip(hole, box, strict=True)) for box in boxes)
-
-
-def _matches_any(holes: Sequence[Rect], boxes: Sequence[Rect]) -> list[bool]:
-    """`_matches` for every hole at once."""
-    if not holes or not boxes:
-        return [False] * len(holes)
-    h = np.asarray(holes, dtype=np.int64)[:, None, :]
-    b = np.asarray(boxes, dtype=np.int64)[None, :, :]
-    return [bool(v) for v in (np.abs(h - b) <= 1).all(axis=2).any(axis=1)]
 
 
 def measure_padding(region: Region, outer: Sequence[Rect], max_px: int) -> list[Measurement]:
@@ -140,11 +132,11 @@ def measure_margins(page: Region, width: int, max_px: int) -> list[Measurement]:
     return out
 
 
-def _text_lines(holes: Sequence[Rect]) -> list[Rect]:
+def _text_lines(holes: Sequence[Rect] | npt.NDArray[np.int64]) -> list[Rect]:
     """Ink holes grouped into lines: pieces that overlap vertically by half the smaller height."""
-    if not holes:
-        return []
     rows = np.asarray(holes, dtype=np.int64).reshape(-1, 4)
+    if not rows.shape[0]:
+        return []
     rows = rows[np.lexsort((rows[:, 0], rows[:, 1]))]  # by (top, left), stable as sorted()
     return [(a, b, c, d) for a, b, c, d in kernels().text_lines(rows).tolist()]
 
@@ -160,12 +152,12 @@ def measure_paragraph_gaps(region: Region, boxes: Sequence[Rect], max_px: int) -
     if len(region.holes) < 3:
         return []  # a margin needs two pitches of one style: three lines at least
     # rules and bars (a quote's left border) would glue every line beside them into one
-    ink = [
-        h
-        for h, is_box in zip(region.holes, _matches_any(region.holes, boxes), strict=True)
-        if not is_box and (h[3] - h[1]) <= 4 * max(1, h[2] - h[0])
-    ]
-    lines = sorted(_text_lines(ink), key=lambda r: r[1])
+    holes = np.asarray(region.holes, dtype=np.int64)
+    ink = (holes[:, 3] - holes[:, 1]) <= 4 * np.maximum(1, holes[:, 2] - holes[:, 0])
+    if boxes:
+        b = np.asarray(boxes, dtype=np.int64)
+        ink &= ~(np.abs(holes[:, None, :] - b[None, :, :]) <= 1).all(axis=2).any(axis=1)
+    lines = sorted(_text_lines(holes[ink]), key=lambda r: r[1])
     pairs: list[tuple[int, int, Rect, Rect]] = []  # (ink height, pitch, upper, lower)
     for a, b in itertools.pairwise(lines):
         same_style = abs((a[3] - a[1]) - (b[3] - b[1])) <= 1 and abs(a[0] - b[0]) <= 2
