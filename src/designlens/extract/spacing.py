@@ -155,8 +155,8 @@ def measure_paragraph_gaps(region: Region, boxes: Sequence[Rect], max_px: int) -
     holes = np.asarray(region.holes, dtype=np.int64)
     ink = (holes[:, 3] - holes[:, 1]) <= 4 * np.maximum(1, holes[:, 2] - holes[:, 0])
     if boxes:
-        b = np.asarray(boxes, dtype=np.int64)
-        ink &= ~(np.abs(holes[:, None, :] - b[None, :, :]) <= 1).all(axis=2).any(axis=1)
+        kids = np.asarray(boxes, dtype=np.int64)
+        ink &= ~(np.abs(holes[:, None, :] - kids[None, :, :]) <= 1).all(axis=2).any(axis=1)
     lines = sorted(_text_lines(holes[ink]), key=lambda r: r[1])
     pairs: list[tuple[int, int, Rect, Rect]] = []  # (ink height, pitch, upper, lower)
     for a, b in itertools.pairwise(lines):
