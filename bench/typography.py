@@ -1,6 +1,6 @@
 """Typography + shadow extraction speed per image, on one core, beside decode time.
 
-For each image (the eval pages' 1x PNGs by default) it times Pillow decoding the file to
+For each image (the eval pages' 1x PNGs and JPEGs by default) it times Pillow decoding the file to
 RGB pixels, then typography (`measure_styles`: lines, sizes, leading, weights) and shadows
 (`find_shadows`) on those pixels. OpenCV runs single-threaded (the issue's budget is one
 core; the pipeline runs one image per worker process anyway). Each timing is the best of
@@ -57,7 +57,9 @@ def main() -> None:
     args = parser.parse_args()
     cv2.setNumThreads(1)
     warnings.simplefilter("ignore")
-    images = args.images or sorted(p for p in PAGES.glob("*.png") if "@" not in p.name)
+    images = args.images or sorted(
+        p for p in PAGES.iterdir() if p.suffix in (".png", ".jpg") and "@" not in p.name
+    )
     load = os.getloadavg()[0]
     print(f"load average {load:.2f} on {os.cpu_count()} cores (CPU times below; wall time suffers from load)")
     head = ("image", "size", "decode", "type", "shadow", "total", "wall")

@@ -6,6 +6,7 @@ import json
 import subprocess
 import warnings
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -208,7 +209,7 @@ def test_tiny_text_is_reported_with_low_confidence_and_a_warning(tmp_path: Path)
         warnings.simplefilter("always")
         styles, _ = measure_styles(px)
     assert all(s.confidence <= 0.3 for s in styles if s.size < 8)
-    assert not styles or any("below 8 px" in str(w.message) for w in caught)
+    assert styles and any("below 8 px" in str(w.message) for w in caught)
 
 
 def test_huge_display_type_is_found_by_the_coarse_pass(tmp_path: Path) -> None:
@@ -224,13 +225,73 @@ def test_huge_display_type_is_found_by_the_coarse_pass(tmp_path: Path) -> None:
 
 
 def test_rotated_text_and_text_over_noise_do_not_crash_and_stay_unsure(ui_page: np.ndarray) -> None:
-    rotated = np.ascontiguousarray(np.rot90(ui_page))
-    measure_styles(rotated)
     rng = np.random.default_rng(7)
     noisy = np.clip(ui_page.astype(np.int16) + rng.integers(-60, 60, ui_page.shape), 0, 255).astype(np.uint8)
     clean = {round(s.size): s.confidence for s in measure_styles(ui_page)[0]}
     for s in measure_styles(noisy)[0]:
         assert s.confidence <= max(clean.values())
+
+
+def _measure_warned(px: np.ndarray) -> tuple[list[Any], list[str], list[Token]]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        styles, _ = measure_styles(px)
+        tokens = TypographyExtractor().extract(image(px), {})
+    return styles, [str(w.message) for w in caught], tokens
+
+
+def test_a_screenshot_on_its_side_is_not_measured_and_says_why(ui_page: np.ndarray) -> None:
+    """Vertical text read across its lines gives heights that are not a font's (before:
+    an 80 px 'serif' at family confidence 0.95): the page is read transposed, found to
+    run vertically, and given up with a warning."""
+    for k in (1, 3):
+        styles, said, tokens = _measure_warned(np.ascontiguousarray(np.rot90(ui_page, k)))
+        assert styles == [] and tokens == []
+        assert any("runs vertically" in m for m in said)
+    # the upright page is not read twice, and is measured
+    styles, said, _ = _measure_warned(ui_page)
+    assert len(styles) >= 6 and not any("vertically" in m or "baseline" in m for m in said)
+
+
+@pytest.mark.parametrize("angle", [3, 5, 15])
+def test_rotated_lines_whose_glyphs_share_no_baseline_are_dropped_with_a_warning(
+    ui_page: np.ndarray, angle: float
+) -> None:
+    """A few degrees of rotation keeps glyphs grouped in lines but takes them off one
+    baseline: those lines are not measured (before: 8 lines with confident sizes)."""
+    matrix = cv2.getRotationMatrix2D((640, 400), angle, 1.0)
+    rotated = cv2.warpAffine(ui_page, matrix, (1280, 800), borderValue=(255, 255, 255))
+    styles, said, _ = _measure_warned(rotated)
+    assert any("do not share a baseline" in m for m in said)
+    assert all(s.line.glyphs < 8 for s in styles)  # only lines too short to judge remain
+
+
+def test_text_mostly_unread_halves_confidence_and_says_so(ui_page: np.ndarray) -> None:
+    """At 30 degrees almost no glyph forms a line; the few 'lines' read are reported with
+    halved confidence (too little for a token) and a warning."""
+    matrix = cv2.getRotationMatrix2D((640, 400), 30, 1.0)
+    rotated = cv2.warpAffine(ui_page, matrix, (1280, 800), borderValue=(255, 255, 255))
+    styles, said, tokens = _measure_warned(rotated)
+    assert any("glyph-like marks form text lines" in m for m in said)
+    assert all(s.confidence <= 0.5 for s in styles)
+    assert tokens == []
+
+
+def test_text_over_a_photo_is_less_sure_than_on_flat_paint(tmp_path: Path) -> None:
+    photo = Path(__file__).resolve().parents[2] / "eval" / "pages" / "assets" / "photo-city.jpg"
+    (tmp_path / "photo.jpg").write_bytes(photo.read_bytes())
+    text = (
+        "<h1 style='font-size:40px;margin:0 0 20px'>Explore the city</h1>"
+        f"<p style='font-size:18px;width:600px'>{PARAGRAPH}</p></div>"
+    )
+    box = "width:900px;height:500px;padding:40px;font-family:DejaVu Sans;color:#fff"
+    over, _, over_tokens = _measure_warned(
+        render(tmp_path, f"<div style='background:url(photo.jpg) center/cover;{box}'>{text}")
+    )
+    flat, _, flat_tokens = _measure_warned(render(tmp_path, f"<div style='background:#345;{box}'>{text}"))
+    assert flat and over_tokens  # the heading over the photo is still read
+    assert max(s.confidence for s in over) < min(s.confidence for s in flat)
+    assert max(t.confidence or 0.0 for t in over_tokens) < max(t.confidence or 0.0 for t in flat_tokens)
 
 
 def _raw(size: float, area: int, line: float | None, **extra: object) -> Token:
@@ -413,7 +474,7 @@ def _ref_line(
     end = int(right[breaks[0]]) if breaks.size else int(right[-1])
     out_sum = float(outline.sum())
     stroke = float(2.0 * mass.sum() / out_sum) if out_sum else 0.0
-    return ink, bg, contrast, share, baseline, cap, xh, aspect, stroke, end - int(left[0])
+    return ink, bg, contrast, share, baseline, cap, xh, aspect, stroke, end - int(left[0]), standing
 
 
 def test_compiled_line_measurements_equal_the_numpy_reference_to_the_bit() -> None:
@@ -472,7 +533,7 @@ def test_compiled_line_measurements_equal_the_numpy_reference_to_the_bit() -> No
             28.0,
             2,
         )
-        (ok, ir, ig, ib, br, bgg, bb, first_word), (contrast, share, baseline, cap, xh) = (
+        (ok, ir, ig, ib, br, bgg, bb, first_word, standing), (contrast, share, baseline, cap, xh) = (
             ints[0].tolist(),
             floats[0].tolist(),
         )
@@ -493,6 +554,7 @@ def test_compiled_line_measurements_equal_the_numpy_reference_to_the_bit() -> No
             aspect,
             stroke,
             first_word,
+            standing,
         )
         assert ok and got == want, trial
     assert measured > 150, measured

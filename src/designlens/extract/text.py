@@ -58,6 +58,7 @@ class TextLine:
     dark_on_light: bool
     background_share: float = 1.0  # share of the line's box in its background grey: low over photos
     first_word: int = 0  # width of the line's first word (image px): did it fit on the line above?
+    standing: int = 0  # glyphs whose bottoms sit on the baseline (and rise above it by 1.5 px)
 
     @property
     def ink_area(self) -> int:
@@ -223,9 +224,15 @@ def find_text_lines(px: U8, scale: float = 1.0, min_height: int = 3) -> list[Tex
     `min_height` (image px) skips smaller glyph candidates: a coarse pass for display type
     has no use for body text.
     """
+    return text_lines(px, scale, min_height)[0]
+
+
+def text_lines(px: U8, scale: float = 1.0, min_height: int = 3) -> tuple[list[TextLine], int]:
+    """find_text_lines, and how many glyph candidates of dark ink it saw (in lines or not)."""
     h, w = px.shape[:2]
+    candidates = 0
     if h < 4 or w < 4:
-        return []
+        return [], candidates
     gray, dark_map, light_map = stroke_maps(px, scale)
     integral = cv2.integral(gray)
     lines: list[TextLine] = []
@@ -234,6 +241,8 @@ def find_text_lines(px: U8, scale: float = 1.0, min_height: int = 3) -> list[Tex
         if found is None:
             continue
         g, line, ys, xs, cov, gi, _, usable = found
+        if dark:
+            candidates = int(g.x.size)
         order = np.argsort(line, kind="stable")
         splits = np.flatnonzero(np.diff(line[order])) + 1
         # pixels grouped by line, for colours
@@ -276,7 +285,7 @@ def find_text_lines(px: U8, scale: float = 1.0, min_height: int = 3) -> list[Tex
         )
         ints_l, floats_l, f32_l = ints.tolist(), floats.tolist(), f32.tolist()
         for r, k in enumerate(ks.tolist()):
-            ok, ir, ig, ib, br, bgg, bb, first_word = ints_l[r]
+            ok, ir, ig, ib, br, bgg, bb, first_word, standing = ints_l[r]
             if not ok:
                 continue  # faint (the gaps between letters of the other polarity, or noise), or no cap height
             contrast, share, baseline, cap, xh = floats_l[r]
@@ -300,7 +309,8 @@ def find_text_lines(px: U8, scale: float = 1.0, min_height: int = 3) -> list[Tex
                     dark_on_light=dark,
                     background_share=share,
                     first_word=first_word,
+                    standing=standing,
                 )
             )
     lines.sort(key=lambda t: (t.y, t.x))
-    return lines
+    return lines, candidates

@@ -161,12 +161,12 @@ def line_metrics(
     glyphs `gstart[i]:gend[i]`, each in the order text.py gathered them):
 
     ints: ok (measured: contrast and standing glyphs enough, cap height shown), ink rgb,
-    background rgb, first-word width; floats: contrast, background share, baseline, cap
-    height, x-height (NaN for None, after the single-height swap), word gap; float32:
-    glyph aspect, stem width.
+    background rgb, first-word width, glyphs standing on the baseline; floats: contrast,
+    background share, baseline, cap height, x-height (NaN for None, after the
+    single-height swap); float32: glyph aspect, stem width.
     """
     n = boxes.shape[0]
-    ints = np.zeros((n, 8), np.int64)
+    ints = np.zeros((n, 9), np.int64)
     floats = np.full((n, 5), np.nan, np.float64)
     f32 = np.zeros((n, 2), np.float32)
     hist = np.zeros(256, np.int64)
@@ -261,6 +261,7 @@ def line_metrics(
         stroke = _F32_TWO * mass / outline if outline else np.float32(0.0)
         ints[i, 0] = 1
         ints[i, 7] = end - left0
+        ints[i, 8] = standing
         floats[i, 3] = cap
         floats[i, 4] = xh
         f32[i, 0] = aspect

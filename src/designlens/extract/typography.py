@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from designlens.extract import text, typography_calibration
-from designlens.extract.text import TextLine, find_text_lines
+from designlens.extract.text import TextLine, find_text_lines, text_lines
 from designlens.extract.typography_calibration import FONTS, STROKE
 from designlens.images import DecodedImage
 from designlens.plugins import source_fingerprint
@@ -338,9 +338,44 @@ def _coarse_lines(px: npt.NDArray[np.uint8], scale: float) -> list[TextLine]:
                 t.dark_on_light,
                 t.background_share,
                 t.first_word * _COARSE,
+                t.standing,
             )
         )
     return out
+
+
+_UNREAD_MIN = 40  # glyph candidates (dark ink) before the share of them read in lines means anything
+_UNREAD_SHARE = 0.25  # UI screenshots read most of theirs (eval pages: 0.8 or more)
+
+
+def _runs_vertically(px: npt.NDArray[np.uint8], scale: float, measured: int, candidates: int) -> bool:
+    """Whether the image's text runs top to bottom (the screenshot lies on its side).
+
+    Horizontal text puts most glyph candidates into measured lines; when most of them are
+    left over, the image is read again transposed (vertical text becomes horizontal,
+    mirrored, still on its baselines): if far more glyphs form lines that way, the text
+    is vertical and its heights, read across the lines, are not the font's. Only pages
+    whose glyphs mostly form no line pay for the second reading.
+    """
+    if candidates < _UNREAD_MIN or measured >= _UNREAD_SHARE * candidates:
+        return False
+    across = text_lines(np.ascontiguousarray(px.transpose(1, 0, 2)), scale)[0]
+    return sum(t.glyphs for t in across if t.glyphs >= 2) > max(2 * measured, 40)
+
+
+_SKEW_GLYPHS = 8  # a line this long shows whether its glyphs share a baseline
+
+
+def _skewed(t: TextLine) -> bool:
+    """Glyphs that do not stand on one baseline: not a horizontal line of text.
+
+    Browsers set every glyph of a line on its baseline; only descenders (g, j, p, q, y:
+    about one letter in sixteen of running text, at most half of a short word) and some
+    punctuation end below it. When fewer than a third of a line's glyphs stand on the
+    common baseline, the line is rotated or skewed text (a photo of a screen, a rotated
+    label) or marks that are not text, and its heights are not a font's.
+    """
+    return t.glyphs >= _SKEW_GLYPHS and 3 * t.standing < t.glyphs
 
 
 def _overlaps(a: TextLine, b: TextLine) -> bool:
@@ -402,11 +437,31 @@ def measure_styles(
 ) -> tuple[list[LineStyle], PageFonts]:
     """Every measured line's style (CSS px) and the page's fonts; warns where it gives up."""
     cfg = {**DEFAULTS, **(config or {})}
-    lines = [t for t in find_text_lines(px, scale) if t.glyphs >= int(cfg["min_glyphs"])]
+    found, candidates = text_lines(px, scale)
+    lines = [t for t in found if t.glyphs >= int(cfg["min_glyphs"])]
+    read = sum(t.glyphs for t in lines)
+    if _runs_vertically(px, scale, read, candidates):
+        warnings.warn(
+            "most text on the image runs vertically (a rotated screenshot?): typography not measured; "
+            "rotate the image upright",
+            stacklevel=2,
+        )
+        return [], PageFonts((), "sans", 0.0)
+    # most glyph-like marks in no line: rotated text, or texture (photos, noise) that is not
+    # text; what was read may be either, so it is reported with halved confidence
+    unread = candidates >= _UNREAD_MIN and read < _UNREAD_SHARE * candidates
     # the coarse pass is for display type the fine pass missed: where the fine pass read
     # text of its own inside a coarse line, that line is a block of UI, not one glyph row
     big = [c for c in _coarse_lines(px, scale) if not any(_overlaps(c, t) for t in lines)]
     lines = _drop_nested(lines) + big
+    skewed = sum(_skewed(t) for t in lines)
+    if skewed:
+        lines = [t for t in lines if not _skewed(t)]
+        warnings.warn(
+            f"{skewed} text-like line(s) whose glyphs do not share a baseline (rotated or skewed text?): "
+            "not measured",
+            stacklevel=2,
+        )
     if not lines:
         return [], PageFonts((), "sans", 0.0)
     page = choose_fonts(lines)
@@ -424,6 +479,8 @@ def measure_styles(
         css = size / scale
         conf = min(1.0, (t.glyphs + 2) / 8.0) * min(1.0, t.contrast / 60.0) * t.background_share**0.5
         conf *= 1.0 if misfit <= 0.6 else 0.6
+        if unread:
+            conf *= 0.5
         if t.cap_height is None:
             conf *= 0.7  # x-height only: one height read as lowercase by glyph shape
         if css < float(cfg["min_size"]):
@@ -436,6 +493,12 @@ def measure_styles(
         wrapped = pitch is not None and pitch[1]
         styles.append(
             LineStyle(t, round(css, 2), weight, lead, round(conf, 3), wrapped, round(low / scale, 2))
+        )
+    if unread and styles:
+        warnings.warn(
+            f"only {read} of {candidates} glyph-like marks form text lines (rotated text, or texture that "
+            "is not text?): the lines read are reported with halved confidence",
+            stacklevel=2,
         )
     if tiny:
         warnings.warn(
