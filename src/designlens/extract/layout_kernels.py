@@ -288,45 +288,46 @@ def despeckle(
                 n += 1
     if n < min_runs:
         return flat  # little texture: tracing the few specks costs less than finding them
-    # int32 and few arrays: a photo has ~10^5 runs, and fresh pages cost more than the work
-    rx0 = np.empty(n + 1, dtype=np.int32)  # run r spans [rx0[r], rx0[r + 1]) or to the row end
+    # int32 and few arrays: a photo has ~10^5 runs, and fresh pages cost more than the work.
+    # Run r spans [pos[r], pos[r + 1]); each row's runs end with a sentinel entry at w.
+    m = n + h
+    pos = np.empty(m + 1, dtype=np.int32)
     row_start = np.empty(h + 1, dtype=np.int64)
     k = 0
     for y in range(h):
         row_start[y] = k
-        rx0[k] = 0
+        pos[k] = 0
         k += 1
         for x in range(1, w):
             if flat[y, x] != flat[y, x - 1]:
-                rx0[k] = x
+                pos[k] = x
                 k += 1
+        pos[k] = w  # sentinel
+        k += 1
     row_start[h] = k
-    rx0[n] = 0
-    parent = np.arange(n).astype(np.int32)
-    bad = np.zeros(n, dtype=np.bool_)  # 0 runs at the image edge or touching another 0 component
+    pos[m] = w
+    parent = np.arange(m).astype(np.int32)
+    bad = np.zeros(m, dtype=np.bool_)  # 0 runs at the image edge or touching another 0 component
     for y in range(h):
-        end = row_start[y + 1]
+        end = row_start[y + 1] - 1  # the sentinel
         for r in range(row_start[y], end):
-            r1 = rx0[r + 1] if r + 1 < end else w
-            if flat[y, rx0[r]] == 0 and (y == 0 or y == h - 1 or rx0[r] == 0 or r1 == w):
+            if flat[y, pos[r]] == 0 and (y == 0 or y == h - 1 or pos[r] == 0 or pos[r + 1] == w):
                 bad[r] = True
         if y == 0:
             continue
         j = row_start[y - 1]
-        prev_end = row_start[y]
+        prev_end = row_start[y] - 1
         for b in range(row_start[y], end):
-            b0 = rx0[b]
-            b1 = rx0[b + 1] if b + 1 < end else w
-            while j < prev_end and (rx0[j + 1] if j + 1 < prev_end else w) < b0:
+            b0, b1 = pos[b], pos[b + 1]
+            while j < prev_end and pos[j + 1] < b0:
                 j += 1
             v = flat[y, b0]
             rb = b  # b's root: b itself until it joins a run above
             a = j
-            if a < prev_end and flat[y - 1, rx0[a]] != v:
+            if a < prev_end and flat[y - 1, pos[a]] != v:
                 a += 1  # runs alternate in value: the same value is every other one
-            while a < prev_end and rx0[a] <= b1:
-                a1 = rx0[a + 1] if a + 1 < prev_end else w
-                if v != 0 or (rx0[a] < b1 and b0 < a1):
+            while a < prev_end and pos[a] <= b1:
+                if v != 0 or (pos[a] < b1 and b0 < pos[a + 1]):
                     ra = _root(parent, a)
                     if ra != rb:
                         lo_root, hi_root = min(ra, rb), max(ra, rb)
@@ -338,30 +339,26 @@ def despeckle(
                 a += 2
     # a run's parent has a smaller index (unions link to the smaller root): in index order
     # every parent is final before its children, one pass resolves every root
-    for r in range(n):
+    for r in range(m):
         parent[r] = parent[parent[r]]
-    box = np.empty((n, 4), dtype=np.int32)  # x0, x1, y0, y1 of each root's component
+    box = np.empty((m, 4), dtype=np.int32)  # x0, x1, y0, y1 of each root's component
     for y in range(h):
-        end = row_start[y + 1]
-        for r in range(row_start[y], end):
+        for r in range(row_start[y], row_start[y + 1] - 1):
             t = parent[r]
-            r1 = rx0[r + 1] if r + 1 < end else w
             if t == r:
-                box[t, 0], box[t, 1], box[t, 2], box[t, 3] = rx0[r], r1, y, y + 1
+                box[t, 0], box[t, 1], box[t, 2], box[t, 3] = pos[r], pos[r + 1], y, y + 1
             else:
-                box[t, 0] = min(box[t, 0], rx0[r])
-                box[t, 1] = max(box[t, 1], r1)
+                box[t, 0] = min(box[t, 0], pos[r])
+                box[t, 1] = max(box[t, 1], pos[r + 1])
                 box[t, 3] = y + 1  # rows come in order
             if bad[r]:
                 bad[t] = True
     out = flat.copy()
     for y in range(h):
-        end = row_start[y + 1]
-        for r in range(row_start[y], end):
+        for r in range(row_start[y], row_start[y + 1] - 1):
             t = parent[r]
             bw, bh = box[t, 1] - box[t, 0], box[t, 3] - box[t, 2]
-            x0 = rx0[r]
-            x1 = rx0[r + 1] if r + 1 < end else w
+            x0, x1 = pos[r], pos[r + 1]
             if flat[y, x0] != 0:
                 if bw <= flat_max or bh <= flat_max:
                     for x in range(x0, x1):
