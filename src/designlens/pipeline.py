@@ -26,11 +26,11 @@ from designlens.errors import DesignlensError, InputError, Interrupted, PluginEr
 from designlens.events import EventBus
 from designlens.extract.scale import detect_scale
 from designlens.images import DEFAULT_MAX_PIXELS, DecodedImage, decode, image_id
-from designlens.relate.graph import TokenGraph
 from designlens.sources import ImageRef, resolve_paths
 from designlens.tokens import Token, TokenSet
 
 if TYPE_CHECKING:
+    from designlens.relate.graph import TokenGraph
     from designlens.runtime.instance import Outcome
     from designlens.runtime.options import RuntimeOptions
     from designlens.store.joblog import JobLog
@@ -211,6 +211,9 @@ def aggregate(results: Iterable[ImageResult], types: Sequence[str], config: Mapp
 
 
 def relate(tokens: TokenSet) -> TokenGraph:
+    # imported here: workers import this module for extract_instance and need no graph (networkx)
+    from designlens.relate.graph import TokenGraph
+
     graph = TokenGraph()
     for analyzer in plugins.analyzers():
         for rel in analyzer.analyze(tokens):

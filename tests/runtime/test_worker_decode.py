@@ -48,3 +48,15 @@ def test_the_pixels_handed_to_extractors_are_read_only() -> None:
     assert isinstance(image.pixels, np.ndarray)
     with pytest.raises(ValueError):
         image.pixels[0, 0, 0] = 9
+
+
+def test_a_worker_does_not_import_what_only_the_parent_needs() -> None:
+    """Each worker is a process: the token graph (networkx, ~20 MB) and the store
+    (SQLAlchemy) belong to the parent alone."""
+    import subprocess
+    import sys
+
+    code = ("import sys, designlens.runtime.worker; "
+            "print(sorted(m for m in ('networkx', 'sqlalchemy', 'rich') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
