@@ -15,7 +15,7 @@ from PIL import Image
 
 from designlens.aggregate.typography import TypographyAggregator, fit_modular_scale
 from designlens.export.css import CssExporter
-from designlens.extract.text import find_text_lines
+from designlens.extract.text import TextLine, find_text_lines
 from designlens.extract.typography import TypographyExtractor, leading_bound, measure_styles
 from designlens.images import DecodedImage
 from designlens.relate.graph import TokenGraph
@@ -637,3 +637,32 @@ def test_compiled_glyph_passes_equal_the_numpy_reference(ui_page: np.ndarray) ->
             for a, b in zip(have, want, strict=True):
                 assert a.dtype == b.dtype and np.array_equal(a, b)
     assert measured >= 20
+
+
+def test_a_line_split_at_a_sentence_break_still_shows_its_wrap(tmp_path: Path) -> None:
+    """'plan. Upgrades': the full stop has no middle for the line finder to join, so the
+    first line comes out as two pieces on one baseline; the wrap is judged on the whole
+    line box, so the paragraph's pitch is measured as its line height (before: the left
+    piece plus the next line's first word 'fitted', and the pitch counted as stacking)."""
+    text = (
+        "Go to Settings \u2192 Billing and choose a new plan. Upgrades apply immediately; downgrades "
+        "apply at the end of the billing period."
+    )
+    style = "font-family:DejaVu Sans;font-size:16px;line-height:24px;margin:40px;width:520px"
+    styles, _ = measure_styles(render(tmp_path, f"<p style='{style}'>{text}</p>"))
+    top = min(s.line.baseline for s in styles)
+    pieces = [s for s in styles if s.line.baseline - top <= 1]
+    assert len(pieces) == 2  # the line finder splits the first line at "plan. "
+    first = min(pieces, key=lambda s: s.line.x)
+    assert first.wrapped and first.line_height == pytest.approx(24.0, abs=0.5)
+
+
+def test_pieces_of_text_set_apart_like_flex_items_are_not_one_line_box() -> None:
+    from designlens.extract.typography import _line_ends
+
+    def piece(x: int, width: int) -> TextLine:
+        return TextLine(x, 100, width, 12, 112.0, 11.0, 8.0, 1.5, 10, 0.6, (0, 0, 0), (255,) * 3, 200.0, True)
+
+    # 16 px type: a sentence break (12 px, 0.75 em) joins, a 1.2 em gap between links does not
+    lines = [piece(0, 200), piece(212, 100), piece(331, 80)]
+    assert _line_ends(lines, [16.0] * 3) == [312, 312, 411]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -226,17 +227,53 @@ _SPACE_EMS = 0.2  # a word space is 0.25-0.33 em in common fonts: below that, to
 _ASCENT_MINUS_DESCENT = 0.69  # em, DejaVu Sans, Liberation Sans/Arial, Roboto all within 0.02
 
 
-def _wrapped(a: TextLine, b: TextLine, size: float) -> bool:
+_JOIN_EMS = 0.9  # a word space plus a full stop and side bearings: one line box's pieces are closer
+
+
+def _line_ends(lines: Sequence[TextLine], sizes: Sequence[float]) -> list[int]:
+    """Where each line's line box ends (image px): its own right edge, or that of the pieces
+    of text that continue it on the same baseline.
+
+    The line finder joins glyphs whose middles nearly touch, so a line of running text
+    breaks at what has no middle: a full stop before the next sentence (". " is about
+    0.75 em of blank), a middle dot, an arrow. Pieces on one baseline, in one size and
+    polarity, closer than a space and a full stop, are one line box; flex items, table
+    cells and navigation links are set further apart by gaps and padding.
+    """
+    ends = [t.x + t.width for t in lines]
+    by_base = sorted(range(len(lines)), key=lambda i: lines[i].baseline)
+    bases = [lines[i].baseline for i in by_base]
+    for i in sorted(range(len(lines)), key=lambda i: (-lines[i].x, i)):  # right to left
+        a, sa = lines[i], sizes[i]
+        best: tuple[int, int] | None = None  # (x, index) of the nearest piece to the right
+        for j in by_base[bisect_left(bases, a.baseline - 1.0) : bisect_right(bases, a.baseline + 1.0)]:
+            b = lines[j]
+            gap = b.x - (a.x + a.width)
+            if (
+                0 <= gap < _JOIN_EMS * sa
+                and abs(sizes[j] - sa) <= 0.08 * sa
+                and b.dark_on_light == a.dark_on_light
+                and (best is None or (b.x, j) < best)
+            ):
+                best = (b.x, j)
+        if best is not None:
+            ends[i] = max(ends[i], ends[best[1]])  # lines to the right were settled first
+    return ends
+
+
+def _wrapped(a: TextLine, b: TextLine, size: float, a_end: int, b_end: int) -> bool:
     """Did line `a` end because the first word of `b` did not fit beside it?
 
     The box both lines sit in is at least as wide as the wider of them, so if `b`'s first
     word (and a space) would have fitted after `a` within that width, `a` was ended by
     markup (a block's end, a list item, a control), not by wrapping. Short lines are
-    not running text whatever their widths say.
+    not running text whatever their widths say. Widths run to where each line box ends
+    (`a_end`, `b_end`: see _line_ends), not where the line finder's piece of it does.
     """
-    if a.width < _RUNNING_TEXT_EMS * size:
+    wa, wb = a_end - a.x, b_end - b.x
+    if wa < _RUNNING_TEXT_EMS * size:
         return False
-    return a.width + _SPACE_EMS * size + b.first_word > max(a.width, b.width)
+    return wa + _SPACE_EMS * size + b.first_word > max(wa, wb)
 
 
 def _pitches(
@@ -245,6 +282,7 @@ def _pitches(
     """(baseline pitch, wrapped) to the next line of the same block (same size and polarity,
     aligned); the last line of a block takes the pitch above it."""
     out: list[tuple[float, bool] | None] = [None] * len(lines)
+    ends = _line_ends(lines, sizes)
     order = sorted(range(len(lines)), key=lambda i: lines[i].baseline)
     for pos, i in enumerate(order):
         a, sa = lines[i], sizes[i]
@@ -259,7 +297,7 @@ def _pitches(
             aligned = abs(a.x - b.x) <= 0.6 * sa or abs((a.x + a.width / 2) - (b.x + b.width / 2)) <= 0.6 * sa
             same = abs(sizes[j] - sa) <= 0.08 * sa and a.dark_on_light == b.dark_on_light
             if same and aligned and pitch >= 0.95 * sa:
-                wrapped = _wrapped(a, b, sa)
+                wrapped = _wrapped(a, b, sa, ends[i], ends[j])
                 seen = out[i]
                 if seen is None or (wrapped and not seen[1]):
                     out[i] = (pitch, wrapped)
