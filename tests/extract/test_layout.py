@@ -307,3 +307,26 @@ def test_despeckling_before_tracing_keeps_every_region(monkeypatch: pytest.Monke
         raw = boxes.find_regions(px, flat=flat)
         assert repr(cleaned) == repr(raw)
         assert (real.despeckle(flat, 4, 2, 0) != flat).any()  # there were specks to drop
+
+
+def test_contrast_map_in_strips_equals_the_whole_image_difference() -> None:
+    """The strip-wise contrast map is each pixel's largest channel step to its 4 neighbours,
+    across strip boundaries too (an image of several strips, odd sizes, 1-px edge cases)."""
+    from designlens.extract.boxes import contrast_map
+
+    def whole(px: np.ndarray) -> np.ndarray:
+        p = px.astype(np.int16)
+        out = np.zeros(px.shape[:2], np.int16)
+        dh = np.abs(p[:, 1:] - p[:, :-1]).max(axis=2)
+        dv = np.abs(p[1:] - p[:-1]).max(axis=2)
+        out[:, 1:] = np.maximum(out[:, 1:], dh)
+        out[:, :-1] = np.maximum(out[:, :-1], dh)
+        out[1:] = np.maximum(out[1:], dv)
+        out[:-1] = np.maximum(out[:-1], dv)
+        return out.astype(np.uint8)
+
+    rng = np.random.default_rng(5)
+    px = rng.integers(0, 256, (613, 1031, 3), dtype=np.uint8)  # 254 rows a strip: three strips
+    for part in (px, px[:1], px[:, :1], px[:2, :3], px[255:260]):
+        part = np.ascontiguousarray(part)
+        assert np.array_equal(contrast_map(part), whole(part))
