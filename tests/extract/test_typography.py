@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -666,3 +667,14 @@ def test_pieces_of_text_set_apart_like_flex_items_are_not_one_line_box() -> None
     # 16 px type: a sentence break (12 px, 0.75 em) joins, a 1.2 em gap between links does not
     lines = [piece(0, 200), piece(212, 100), piece(331, 80)]
     assert _line_ends(lines, [16.0] * 3) == [312, 312, 411]
+
+
+def test_loading_the_typography_extractor_does_not_import_numba() -> None:
+    """Processes that load plugins but never extract (the CLI's parent, the API) must not pay
+    for numba; the compiled line measurements load on the first extraction."""
+    code = (
+        "import sys; from designlens import plugins; plugins.extractors(); "
+        "import designlens.extract.typography, designlens.extract.text; print('numba' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
