@@ -402,18 +402,21 @@ def _runs_vertically(px: npt.NDArray[np.uint8], scale: float, measured: int, can
 
 
 _SKEW_GLYPHS = 8  # a line this long shows whether its glyphs share a baseline
+_SKEW_GLYPHS_UNREAD = 4  # ... or this long, on a page where most glyph-like marks form no line
 
 
-def _skewed(t: TextLine) -> bool:
+def _skewed(t: TextLine, min_glyphs: int = _SKEW_GLYPHS) -> bool:
     """Glyphs that do not stand on one baseline: not a horizontal line of text.
 
     Browsers set every glyph of a line on its baseline; only descenders (g, j, p, q, y:
     about one letter in sixteen of running text, at most half of a short word) and some
     punctuation end below it. When fewer than a third of a line's glyphs stand on the
     common baseline, the line is rotated or skewed text (a photo of a screen, a rotated
-    label) or marks that are not text, and its heights are not a font's.
+    label) or marks that are not text, and its heights are not a font's. Short lines (a
+    badge's digits, a word split into pieces) can miss the baseline by chance, so they are
+    judged only where the page's other marks already say the text is not upright.
     """
-    return t.glyphs >= _SKEW_GLYPHS and 3 * t.standing < t.glyphs
+    return t.glyphs >= min_glyphs and 3 * t.standing < t.glyphs
 
 
 def _overlaps(a: TextLine, b: TextLine) -> bool:
@@ -486,15 +489,16 @@ def measure_styles(
         )
         return [], PageFonts((), "sans", 0.0)
     # most glyph-like marks in no line: rotated text, or texture (photos, noise) that is not
-    # text; what was read may be either, so it is reported with halved confidence
+    # text; shorter lines off their baseline are then taken for rotated text too
     unread = candidates >= _UNREAD_MIN and read < _UNREAD_SHARE * candidates
+    least = _SKEW_GLYPHS_UNREAD if unread else _SKEW_GLYPHS
     # the coarse pass is for display type the fine pass missed: where the fine pass read
     # text of its own inside a coarse line, that line is a block of UI, not one glyph row
     big = [c for c in _coarse_lines(px, scale) if not any(_overlaps(c, t) for t in lines)]
     lines = _drop_nested(lines) + big
-    skewed = sum(_skewed(t) for t in lines)
+    skewed = sum(_skewed(t, least) for t in lines)
     if skewed:
-        lines = [t for t in lines if not _skewed(t)]
+        lines = [t for t in lines if not _skewed(t, least)]
         warnings.warn(
             f"{skewed} text-like line(s) whose glyphs do not share a baseline (rotated or skewed text?): "
             "not measured",
@@ -517,8 +521,6 @@ def measure_styles(
         css = size / scale
         conf = min(1.0, (t.glyphs + 2) / 8.0) * min(1.0, t.contrast / 60.0) * t.background_share**0.5
         conf *= 1.0 if misfit <= 0.6 else 0.6
-        if unread:
-            conf *= 0.5
         if t.cap_height is None:
             conf *= 0.7  # x-height only: one height read as lowercase by glyph shape
         if css < float(cfg["min_size"]):
@@ -532,10 +534,10 @@ def measure_styles(
         styles.append(
             LineStyle(t, round(css, 2), weight, lead, round(conf, 3), wrapped, round(low / scale, 2))
         )
-    if unread and styles:
+    if unread:
         warnings.warn(
             f"only {read} of {candidates} glyph-like marks form text lines (rotated text, or texture that "
-            "is not text?): the lines read are reported with halved confidence",
+            "is not text?): typography covers only the lines read",
             stacklevel=2,
         )
     if tiny:
