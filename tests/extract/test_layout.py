@@ -330,3 +330,10 @@ def test_contrast_map_in_strips_equals_the_whole_image_difference() -> None:
     for part in (px, px[:1], px[:, :1], px[:2, :3], px[255:260]):
         part = np.ascontiguousarray(part)
         assert np.array_equal(contrast_map(part), whole(part))
+
+
+def test_layout_kernels_precompile_runs() -> None:
+    """The install step's precompile (`python -m designlens.extract.layout_kernels`) runs."""
+    from designlens.extract import layout_kernels
+
+    layout_kernels.precompile()

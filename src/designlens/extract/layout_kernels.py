@@ -367,3 +367,30 @@ def despeckle(
                 for x in range(x0, x1):
                     out[y, x] = 255
     return out
+
+
+def precompile() -> None:
+    """Compile every kernel into the cache now (as `color_kernels.precompile`), so the first
+    layout extraction on a fresh machine does not pay for it."""
+    import warnings
+
+    from designlens.extract.layout import LayoutWarning, analyze_layout
+
+    px = np.full((96, 128, 3), 250, dtype=np.uint8)
+    px[8:88, 8:120] = (241, 243, 245)  # a card
+    px[16:40, 16:64] = (37, 99, 235)  # a button in it
+    px[50:53, 16:100] = (17, 24, 39)  # lines of "text"
+    px[60:63, 16:90] = (17, 24, 39)
+    px[70:73, 16:95] = (17, 24, 39)
+    rng = np.random.default_rng(0)
+    px[44:84, 104:118] = rng.integers(0, 255, (40, 14, 3), dtype=np.uint8)  # a photo: despeckled
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LayoutWarning)
+        frozen = px.copy()
+        frozen.flags.writeable = False  # decoded images are read-only: another signature
+        for image in (px, frozen):
+            analyze_layout(image)
+
+
+if __name__ == "__main__":
+    precompile()
