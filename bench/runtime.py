@@ -135,17 +135,25 @@ def peak_rss(count: int, tmp: Path, size: tuple[int, int]) -> None:
     proc = subprocess.Popen([cli, "extract", str(folder), "-o", str(tmp / "out"), "--workers", "2"],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     root = psutil.Process(proc.pid)
-    peak = 0
+    peak, parts, peak_pss, samples = 0, [0], 0, 0
     while proc.poll() is None:
         try:
             tree = [root, *root.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            rss = [p.memory_info().rss for p in tree if p.is_running()]
+            if sum(rss) > peak:
+                peak, parts = sum(rss), rss
+            samples += 1
+            if samples % 10 == 0:  # PSS reads smaps: costly, so every 10th sample
+                peak_pss = max(peak_pss, sum(p.memory_full_info().pss for p in tree if p.is_running()))
         except psutil.Error:
             pass
         time.sleep(0.05)
     seconds = time.perf_counter() - start
+    mb = 1 << 20
     print(f"memory, {count} images of {size[0]}x{size[1]} on 2 workers: peak RSS of the process tree "
-          f"{peak / (1 << 20):.0f} MB in {seconds:.0f} s, exit {proc.returncode} (target < 600 MB)")
+          f"{peak / mb:.0f} MB in {seconds:.0f} s, exit {proc.returncode} (target < 600 MB); at the peak "
+          f"the CLI {parts[0] / mb:.0f} MB and workers {', '.join(f'{r / mb:.0f}' for r in parts[1:])} MB; "
+          f"peak PSS (shared libraries counted once) {peak_pss / mb:.0f} MB")
 
 
 def cli_startup(tmp: Path) -> None:

@@ -17,8 +17,10 @@ from tests.runtime.rt_helpers import make_screens
 class SlowBackend:
     """Answers every instance after a pause and records how much work was waiting at once."""
 
-    def __init__(self, concurrency: int) -> None:
+    def __init__(self, concurrency: int, keeps_images: bool = False) -> None:
         self.concurrency = concurrency
+        self.keeps_images = keeps_images
+        self.runs: list[tuple[str, str]] = []  # (consumer task, image id), in order
         self.scheduler: Scheduler | None = None
         self.running = 0
         self.most_running = 0
@@ -29,6 +31,8 @@ class SlowBackend:
         self.running += 1
         self.most_running = max(self.most_running, self.running)
         self.most_waiting = max(self.most_waiting, self.scheduler._queue.qsize())
+        task = asyncio.current_task()
+        self.runs.append((task.get_name() if task else "", instance.image_id))
         await asyncio.sleep(0.005)
         self.running -= 1
         if "bad" in instance.source:
@@ -79,3 +83,44 @@ def test_duplicate_images_run_once_and_unreadable_inputs_fail_alone(tmp_path: Pa
     assert [e.source for e in report.read_errors] == [str(tmp_path / "gone.png")]
     failed = [e.data["source"] for e in events if e.name == "instance.failed"]
     assert sorted(failed) == sorted([str(b), str(tmp_path / "gone.png")])
+
+
+def _in_threes(images: list[str]) -> bool:
+    """Whether a consumer's runs come three at a time, each three of one image."""
+    return all(len(set(images[i : i + 3])) == 1 for i in range(0, len(images), 3))
+
+
+def _runs_by_consumer(runs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for task, image in runs:
+        out.setdefault(task, []).append(image)
+    return out
+
+
+TYPES = ("color", "layout", "typography")
+
+
+def test_a_worker_that_keeps_images_gets_all_of_an_image_in_a_row(tmp_path: Path) -> None:
+    """So the image is decoded once, not once per token type."""
+    paths = make_screens(tmp_path, [f"{i}.png" for i in range(8)], size=(40, 30))
+    backend = SlowBackend(concurrency=2, keeps_images=True)
+    report = _run(_plan([ImageRef(str(p)) for p in paths], TYPES), backend)
+    assert report.counts["run"] == 24
+    by_consumer = _runs_by_consumer(backend.runs)
+    assert len(by_consumer) == 2  # both consumers worked
+    assert all(_in_threes(images) for images in by_consumer.values())
+
+
+def test_images_are_split_by_instance_when_executors_do_not_keep_them(tmp_path: Path) -> None:
+    paths = make_screens(tmp_path, [f"{i}.png" for i in range(8)], size=(40, 30))
+    backend = SlowBackend(concurrency=2, keeps_images=False)
+    _run(_plan([ImageRef(str(p)) for p in paths], TYPES), backend)
+    assert not all(_in_threes(images) for images in _runs_by_consumer(backend.runs).values())
+
+
+def test_fewer_images_than_workers_are_split_by_instance(tmp_path: Path) -> None:
+    """One image on two workers: its token types run side by side, not one after another."""
+    [path] = make_screens(tmp_path, ["one.png"], size=(40, 30))
+    backend = SlowBackend(concurrency=2, keeps_images=True)
+    _run(_plan([ImageRef(str(path))], ("color", "layout")), backend)
+    assert backend.most_running == 2

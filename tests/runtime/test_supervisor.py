@@ -190,3 +190,22 @@ def test_javascript_worker_is_supervised_like_a_python_one(png: bytes) -> None:
         await sup.close()
 
     run(body)
+
+
+def test_a_call_goes_to_the_worker_that_had_the_same_image_else_the_longest_idle() -> None:
+    """The worker that served an image keeps it decoded: its next instance goes there."""
+
+    async def body() -> None:
+        sup = Supervisor(spec(size=3))
+        await sup.start()
+
+        async def pid(key: str | None) -> int:
+            return int((await sup.call("info", affinity=key))["pid"])
+
+        a, b, c = await pid("a"), await pid("b"), await pid("c")
+        assert len({a, b, c}) == 3  # new images spread over idle workers, oldest first
+        assert [await pid("b"), await pid("a"), await pid("c"), await pid("a")] == [b, a, c, a]
+        assert await pid("d") == b  # a new image displaces the longest idle one
+        await sup.close()
+
+    run(body)

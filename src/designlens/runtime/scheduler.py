@@ -123,7 +123,11 @@ class Scheduler:
         self.grace = grace
         self.stop = asyncio.Event()
         self.report = Report()
-        self._queue: asyncio.Queue[Instance | None] = asyncio.Queue(maxsize=2 * max(1, backend.concurrency))
+        in_flight = 2 * max(1, backend.concurrency)
+        self._queue: asyncio.Queue[list[Instance] | None] = asyncio.Queue(maxsize=in_flight)
+        # With enough images to keep every executor busy, an image's instances run in a row on
+        # one worker, which decodes the image once instead of once per token type.
+        self._by_image = backend.keeps_images and len(plan.refs) >= backend.concurrency
         self._queued = 0
         self._finished = 0
         self._seen: set[str] = set()
@@ -171,6 +175,7 @@ class Scheduler:
                 continue
             self._seen.add(image_id)
             self.recorder.image_seen(image_id, ref.path, len(data))
+            pending: list[Instance] = []
             for token_type in plan.types:
                 inst = Instance(
                     id=instance_id(plan.job_id, image_id, token_type), job_id=plan.job_id, image_id=image_id,
@@ -190,23 +195,26 @@ class Scheduler:
                         with contextlib.suppress(Exception):  # a bad entry is a miss
                             self._finish(Outcome(replace(inst, data=b""), output_from_data(hit), cached=True))
                             continue
-                await self._queue.put(inst)
+                pending.append(inst)
+            for batch in [pending] if self._by_image and pending else [[inst] for inst in pending]:
+                await self._queue.put(batch)
             self._flush_if_due()
             del data
 
     async def _consume(self) -> None:
-        while (inst := await self._queue.get()) is not None:
-            if self.stop.is_set():
-                continue  # left pending in the log
-            self._publish("instance.started", {"instance": inst.id, "source": inst.source,
-                                               "token_type": inst.token_type})
-            outcome = await self.backend.run(inst)
-            outcome = replace(outcome, instance=replace(inst, data=b""))
-            if outcome.output is not None and self.cache is not None:
-                self.cache.put(cache_key(inst.image_id, inst.extractor, inst.config_hash),
-                               output_to_data(outcome.output))
-            self._finish(outcome)
-            self._flush_if_due()
+        while (batch := await self._queue.get()) is not None:
+            for inst in batch:
+                if self.stop.is_set():
+                    break  # the rest stays pending in the log
+                self._publish("instance.started", {"instance": inst.id, "source": inst.source,
+                                                   "token_type": inst.token_type})
+                outcome = await self.backend.run(inst)
+                outcome = replace(outcome, instance=replace(inst, data=b""))
+                if outcome.output is not None and self.cache is not None:
+                    self.cache.put(cache_key(inst.image_id, inst.extractor, inst.config_hash),
+                                   output_to_data(outcome.output))
+                self._finish(outcome)
+                self._flush_if_due()
 
     async def _flush_loop(self) -> None:
         while True:

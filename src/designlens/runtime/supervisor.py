@@ -144,6 +144,8 @@ class Child:
         self.busy = False
         self.ready = False
         self.lost = False  # killed on purpose by the supervisor
+        self.affinity: str | None = None  # key of the last call (an image): what it has in memory
+        self.last_used = 0
         self._ids = itertools.count(1)
         self._stderr: deque[bytes] = deque(maxlen=32)
         self._stderr_task: asyncio.Task[None] | None = None
@@ -274,6 +276,7 @@ class Supervisor:
         self._restart_lock = asyncio.Lock()
         self._health: asyncio.Task[None] | None = None
         self._started = False
+        self._uses = itertools.count(1)
 
     async def start(self) -> None:
         """Start every worker in order; raises PoolFailed if one cannot start within budget."""
@@ -290,11 +293,12 @@ class Supervisor:
         if self.spec.ping_interval > 0:
             self._health = asyncio.create_task(self._health_loop())
 
-    async def call(self, command: str, args: Any = None) -> Any:
-        """Run one call on a free worker. Raises RemoteError (worker answered an error),
-        WorkerFault (the worker failed; it is being restarted) or PoolFailed."""
+    async def call(self, command: str, args: Any = None, affinity: str | None = None) -> Any:
+        """Run one call on a free worker, preferring the one whose last call had the same
+        `affinity` key (it still holds that image decoded). Raises RemoteError (worker
+        answered an error), WorkerFault (the worker failed; it is being restarted) or PoolFailed."""
         await self.start()
-        child = await self._acquire()
+        child = await self._acquire(affinity)
         started = time.perf_counter()
         self.stats.calls += 1
         try:
@@ -320,15 +324,20 @@ class Supervisor:
             await self._release(child)
         return result
 
-    async def _acquire(self) -> Child:
+    async def _acquire(self, affinity: str | None = None) -> Child:
         async with self._cond:
             await self._cond.wait_for(
                 lambda: self.failed is not None or any(c.available for c in self.children)
             )
             if self.failed is not None:
                 raise PoolFailed(self.failed)
-            child = next(c for c in self.children if c.available)
+            # the worker that has this image, else the one idle longest (its image is oldest)
+            free = [c for c in self.children if c.available]
+            child = min(free, key=lambda c: (affinity is None or c.affinity != affinity, c.last_used))
             child.busy = True
+            if affinity is not None:  # a ping leaves the worker's image where it was
+                child.affinity = affinity
+            child.last_used = next(self._uses)
             return child
 
     async def _release(self, child: Child) -> None:

@@ -1,5 +1,5 @@
 """Executors of instances. `local` (supervised worker processes) is the one today; a Ray
-backend fits the same four members."""
+backend fits the same five members."""
 
 from __future__ import annotations
 
@@ -12,6 +12,12 @@ class Backend(Protocol):
     @property
     def concurrency(self) -> int:
         """How many instances it runs at once (the scheduler keeps that many in flight)."""
+        ...
+
+    @property
+    def keeps_images(self) -> bool:
+        """True when an executor keeps the image it last worked on (local workers do): the
+        scheduler then hands it all of an image's instances in a row, decoded once."""
         ...
 
     async def run(self, instance: Instance) -> Outcome:

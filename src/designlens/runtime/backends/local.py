@@ -37,6 +37,10 @@ class LocalBackend:
     def concurrency(self) -> int:
         return self.default.size + sum(spec.size for spec in self.routes.values())
 
+    @property
+    def keeps_images(self) -> bool:
+        return True
+
     def _pool(self, token_type: str) -> Supervisor:
         spec = self.routes.get(token_type, self.default)
         if spec.name not in self._pools:
@@ -50,7 +54,7 @@ class LocalBackend:
         while True:
             attempts += 1
             try:
-                result = await pool.call("extract", instance.wire_args())
+                result = await pool.call("extract", instance.wire_args(), affinity=instance.image_id)
                 return Outcome(instance, _output(result), None, time.perf_counter() - started, attempts)
             except WorkerLost as exc:
                 if attempts < MAX_ATTEMPTS:

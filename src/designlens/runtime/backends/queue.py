@@ -42,6 +42,10 @@ class QueueBackend:
     def concurrency(self) -> int:
         return self._in_flight
 
+    @property
+    def keeps_images(self) -> bool:
+        return False  # instances land on any node's worker
+
     async def run(self, instance: Instance) -> Outcome:
         started = time.perf_counter()
         row = {

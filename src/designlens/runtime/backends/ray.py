@@ -59,6 +59,10 @@ class RayBackend:
     def concurrency(self) -> int:
         return self._concurrency
 
+    @property
+    def keeps_images(self) -> bool:
+        return False  # instances land on any node's worker
+
     async def run(self, instance: Instance) -> Outcome:
         ray = self._ray
         started = time.perf_counter()
