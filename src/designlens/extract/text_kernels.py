@@ -394,3 +394,21 @@ def glyph_coverage(
         ):
             outline[ogi[i]] += 1
     return oys[:m], oxs[:m], ogi[:m], cov[:m], m_top, m_bot, mass.astype(np.float32), outline
+
+
+def precompile() -> None:
+    """Compile every kernel into the cache now (an install step can run this), so the first
+    typography extraction on a fresh machine does not pay for it (~10 s)."""
+    import cv2
+
+    from designlens.extract.text import find_text_lines
+
+    px = np.full((60, 320, 3), 255, dtype=np.uint8)
+    cv2.putText(px, "Hamburg fonts", (10, 40), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (20, 20, 20), 2, cv2.LINE_AA)
+    find_text_lines(px)  # writable pixels (the coarse pass's downscaled copy)
+    px.flags.writeable = False
+    find_text_lines(px)  # read-only pixels (decoded images): numba compiles them apart
+
+
+if __name__ == "__main__":
+    precompile()
