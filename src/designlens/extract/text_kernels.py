@@ -67,7 +67,18 @@ def _median_sorted(b: npt.NDArray[np.float64], n: int) -> float:
 def _heights(
     top: npt.NDArray[np.float32], bottom: npt.NDArray[np.float32]
 ) -> tuple[float, float, float, int]:
-    """text._heights: baseline, cap height, x-height (NaN where not shown), glyphs standing."""
+    """Baseline, cap height and x-height of one line's glyphs (NaN where not shown), and
+    how many glyphs stand on the baseline.
+
+    The baseline is where most glyphs end; among glyphs standing on it, heights fall in
+    two groups when the line mixes cases: x-height (bowls) and cap/ascender height.
+    Chromium snaps the baseline to a pixel edge: flat-bottomed glyphs end exactly on it,
+    round ones overshoot below by a fraction of a pixel at UI sizes (more with larger
+    type), pointed ones stop a little short. Vote for the pixel edge, then read the
+    baseline from the glyphs that sit on it, so a line rich in round letters is not
+    measured from their overshoot. Capitals and ascenders are few in a lowercase line,
+    so the tall group is read against the tallest glyph, not a quantile.
+    """
     n = top.size
     bots = bottom.astype(np.float64)
     tops = top.astype(np.float64)
