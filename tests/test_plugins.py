@@ -86,10 +86,17 @@ def test_third_party_extractor_and_exporter_run_in_a_real_job(tiny_installed: Pa
 def test_plugins_found_once_are_found_again_after_the_import_path_changes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Discovery is remembered per process, but a plugin put on sys.path is still seen."""
+    """The entry-point scan is remembered per process, but a plugin put on sys.path is seen."""
     fault_dir = Path(__file__).parent / "runtime" / "faultplug"
     assert "faults" not in plugins.extractors()
     monkeypatch.syspath_prepend(str(fault_dir))
     assert "faults" in plugins.extractors()
     monkeypatch.undo()
     assert "faults" not in plugins.extractors()
+
+
+def test_each_discovery_makes_its_own_plugin_objects() -> None:
+    """The scan is remembered, the objects are not: threads never share a plugin's state."""
+    first, second = plugins.aggregators(), plugins.aggregators()
+    assert first.keys() == second.keys() and first
+    assert all(first[k] is not second[k] for k in first)

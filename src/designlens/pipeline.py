@@ -12,6 +12,7 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
 import time
 import uuid
 import warnings
@@ -92,23 +93,37 @@ class InstanceOutput:
     warnings: tuple[str, ...] = ()  # why an extractor gave up on part of the image
 
 
-_LAST_DECODED: list[tuple[tuple[str, int], DecodedImage]] = []
+_KEPT = threading.local()  # per thread: ((image id, max_pixels), DecodedImage) of the last decode
 
 
-def _decode_once(data: bytes, source: str, max_pixels: int) -> DecodedImage:
-    """Decode, reusing the last image when the same bytes come again.
+def _decode(data: bytes, source: str, max_pixels: int, keep: bool) -> DecodedImage:
+    """Decode; with `keep`, reuse this thread's last image when the same bytes come again.
 
-    A worker gets one instance per token type of an image, usually back to back; decoding
-    is up to a third of an instance's time. One entry only, so memory stays one image. The
-    pixels are read-only (Pillow's array), so an extractor cannot spoil the next one's input.
+    A worker gets an image's instances one per token type, back to back; decoding (and
+    scale detection, remembered per image id) is up to a third of an instance's time. One
+    image per thread is kept, and only when asked (a worker), so a library caller holds no
+    pixels after the call. Pixels are read-only, so no extractor can spoil the next one's.
     """
     key = (image_id(data), max_pixels)
-    if _LAST_DECODED and _LAST_DECODED[0][0] == key:
-        return replace(_LAST_DECODED[0][1], source=source)
-    _LAST_DECODED.clear()  # free the old image before decoding the new one
+    kept: tuple[tuple[str, int], DecodedImage] | None = getattr(_KEPT, "last", None)
+    if kept is not None and kept[0] == key:
+        return replace(kept[1], source=source)
+    _KEPT.last = None  # free the old image before decoding the new one
     image = decode(data, source, max_pixels=max_pixels, digest=key[0])
-    _LAST_DECODED.append((key, image))
+    if keep:
+        _KEPT.last = (key, image)
     return image
+
+
+def run_extractor(
+    image: DecodedImage, extractor: plugins.Extractor, config: Mapping[str, Any]
+) -> InstanceOutput:
+    """One extractor on one decoded image, with the warnings it gave as strings."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tokens = tuple(extractor.extract(image, config))
+    said = tuple(dict.fromkeys(f"{extractor.token_type}: {w.message}" for w in caught))
+    return InstanceOutput(image.id, image.width, image.height, image.scale, tokens, said)
 
 
 def extract_instance(
@@ -118,17 +133,15 @@ def extract_instance(
     config: Mapping[str, Any],
     max_pixels: int = DEFAULT_MAX_PIXELS,
     scale: Scale = "auto",
+    keep_decoded: bool = False,
 ) -> InstanceOutput:
     """Decode one image's bytes and run one extractor on it: the unit a worker runs.
 
+    `keep_decoded` keeps the decoded image for the next call with the same bytes (workers).
     Raises InputError for a bad image; whatever the plugin raises passes through.
     """
-    image = with_scale(_decode_once(data, source, max_pixels), scale)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        tokens = tuple(extractor.extract(image, config))
-    said = tuple(dict.fromkeys(f"{extractor.token_type}: {w.message}" for w in caught))
-    return InstanceOutput(image.id, image.width, image.height, image.scale, tokens, said)
+    image = with_scale(_decode(data, source, max_pixels, keep_decoded), scale)
+    return run_extractor(image, extractor, config)
 
 
 def process_image(
@@ -147,11 +160,14 @@ def process_image(
         tokens: list[Token] = []
         said: list[str] = []
         out: InstanceOutput | None = None
+        image: DecodedImage | None = None
         for token_type in types:
             extractor = found.get(token_type)
             if extractor is None:
                 raise UsageError(f"no extractor for token type {token_type!r}")
-            out = extract_instance(data, ref.path, extractor, config.get(token_type, {}), max_pixels, scale)
+            if image is None:  # decoded once for all types
+                image = with_scale(decode(data, ref.path, max_pixels=max_pixels), scale)
+            out = run_extractor(image, extractor, config.get(token_type, {}))
             tokens.extend(out.tokens)
             said.extend(out.warnings)
     except InputError as exc:

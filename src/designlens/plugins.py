@@ -111,7 +111,8 @@ class BrokenPlugin:
     error: str
 
 
-def _load(kind: str, ep: EntryPoint) -> LoadedPlugin:
+def _load(kind: str, found: _Found) -> LoadedPlugin:
+    ep = found.entry
     try:
         obj = ep.load()
         plugin = obj() if inspect.isclass(obj) else obj
@@ -119,51 +120,61 @@ def _load(kind: str, ep: EntryPoint) -> LoadedPlugin:
         raise PluginError(f"{ep.group}:{ep.name}: failed to load ({type(exc).__name__}: {exc})") from exc
     if not isinstance(plugin, _CONTRACTS[kind]):
         raise PluginError(f"{ep.group}:{ep.name}: does not satisfy the {kind[:-1]} contract")
-    dist = ep.dist
     return LoadedPlugin(
         kind=kind,
         entry_name=ep.name,
         plugin=plugin,
-        package=dist.name if dist else "?",
-        package_version=dist.version if dist else "?",
-        version=str(getattr(plugin, "version", dist.version if dist else "?")),
+        package=found.package,
+        package_version=found.package_version,
+        version=str(getattr(plugin, "version", found.package_version)),
     )
 
 
-_DISCOVERED: dict[tuple[str, tuple[str, ...]], tuple[list[LoadedPlugin], list[BrokenPlugin]]] = {}
+@dataclass(frozen=True)
+class _Found:
+    """An entry point with its distribution's name and version, read once."""
+
+    entry: EntryPoint
+    package: str
+    package_version: str
+
+
+_SCANNED: dict[tuple[str, tuple[str, ...]], list[_Found]] = {}
+
+
+def _scan(group: str) -> list[_Found]:
+    """The group's entry points, sorted by name, once per import path.
+
+    Scanning entry points and reading package metadata costs ~15 ms a group, a real share
+    of a job served from the cache; a plugin put on sys.path is seen (tests, a venv added
+    at run time), one pip-installed into a running process is not until it restarts.
+    """
+    key = (group, tuple(sys.path))
+    if key not in _SCANNED:
+        if len(_SCANNED) > 64:
+            _SCANNED.clear()
+        found = []
+        for ep in sorted(entry_points(group=group), key=lambda e: e.name):
+            dist = ep.dist
+            found.append(_Found(ep, dist.name if dist else "?", dist.version if dist else "?"))
+        _SCANNED[key] = found
+    return _SCANNED[key]
 
 
 def discover(kind: str) -> tuple[list[LoadedPlugin], list[BrokenPlugin]]:
     """Load every plugin of one kind; broken ones are returned apart, sorted by name.
 
-    Found once per process and import path: scanning entry points and reading package
-    metadata costs ~15 ms a kind, a real share of a job served from the cache. A change
-    to sys.path rescans; so does `forget_plugins()` (after installing into a live process).
+    Each call makes new plugin objects (callers in different threads never share one).
     """
     if kind not in GROUPS:
         raise PluginError(f"unknown plugin kind {kind!r}")
-    key = (kind, tuple(sys.path))
-    if key not in _DISCOVERED:
-        if len(_DISCOVERED) > 64:
-            _DISCOVERED.clear()
-        _DISCOVERED[key] = _discover(kind)
-    loaded, broken = _DISCOVERED[key]
-    return list(loaded), list(broken)
-
-
-def forget_plugins() -> None:
-    """Make the next discover() scan the installed entry points again."""
-    _DISCOVERED.clear()
-
-
-def _discover(kind: str) -> tuple[list[LoadedPlugin], list[BrokenPlugin]]:
     loaded: list[LoadedPlugin] = []
     broken: list[BrokenPlugin] = []
-    for ep in sorted(entry_points(group=GROUPS[kind]), key=lambda e: e.name):
+    for found in _scan(GROUPS[kind]):
         try:
-            loaded.append(_load(kind, ep))
+            loaded.append(_load(kind, found))
         except PluginError as exc:
-            broken.append(BrokenPlugin(kind, ep.name, str(exc)))
+            broken.append(BrokenPlugin(kind, found.entry.name, str(exc)))
     return loaded, broken
 
 

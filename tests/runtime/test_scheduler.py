@@ -101,14 +101,22 @@ TYPES = ("color", "layout", "typography")
 
 
 def test_a_worker_that_keeps_images_gets_all_of_an_image_in_a_row(tmp_path: Path) -> None:
-    """So the image is decoded once, not once per token type."""
+    """So the image is decoded once, not once per token type; the last images (as many as
+    there are workers) are split by instance, so no worker idles at the end of the batch."""
+    import hashlib
+
     paths = make_screens(tmp_path, [f"{i}.png" for i in range(8)], size=(40, 30))
+    ids = [hashlib.sha256(p.read_bytes()).hexdigest() for p in paths]
     backend = SlowBackend(concurrency=2, keeps_images=True)
     report = _run(_plan([ImageRef(str(p)) for p in paths], TYPES), backend)
     assert report.counts["run"] == 24
     by_consumer = _runs_by_consumer(backend.runs)
     assert len(by_consumer) == 2  # both consumers worked
-    assert all(_in_threes(images) for images in by_consumer.values())
+    for images in by_consumer.values():
+        head = [i for i in images if i in ids[:6]]
+        assert head and _in_threes(head) and images[: len(head)] == head
+    tail = {task for task, image in backend.runs if image == ids[-1]}
+    assert len(tail) == 2  # the last image's types ran on both
 
 
 def test_images_are_split_by_instance_when_executors_do_not_keep_them(tmp_path: Path) -> None:
@@ -124,3 +132,32 @@ def test_fewer_images_than_workers_are_split_by_instance(tmp_path: Path) -> None
     backend = SlowBackend(concurrency=2, keeps_images=True)
     _run(_plan([ImageRef(str(path))], ("color", "layout")), backend)
     assert backend.most_running == 2
+
+
+class StoppingBackend(SlowBackend):
+    """Asks the scheduler to stop (as SIGTERM would) once `after` instances have started."""
+
+    def __init__(self, after: int) -> None:
+        super().__init__(concurrency=2, keeps_images=True)
+        self.after = after
+        self.started_after_stop = 0
+
+    async def run(self, instance: Instance) -> Outcome:
+        assert self.scheduler is not None
+        if self.scheduler.stop.is_set():
+            self.started_after_stop += 1
+        if len(self.runs) + 1 == self.after:
+            self.scheduler.stop.set()
+        return await super().run(instance)
+
+
+def test_a_stop_in_the_middle_of_an_image_leaves_its_other_types_pending(tmp_path: Path) -> None:
+    paths = make_screens(tmp_path, [f"{i}.png" for i in range(10)], size=(40, 30))
+    backend = StoppingBackend(after=4)
+    report = _run(_plan([ImageRef(str(p)) for p in paths], TYPES), backend)
+    assert report.interrupted
+    assert backend.started_after_stop <= 1  # only the other consumer's call already under way
+    queued = report.counts["run"] + report.pending
+    assert report.counts["run"] == len(backend.runs) <= 5
+    assert report.pending >= 1 and queued <= 30
+    assert report.pending == backend.scheduler._queued - backend.scheduler._finished  # type: ignore[union-attr]

@@ -209,3 +209,18 @@ def test_a_call_goes_to_the_worker_that_had_the_same_image_else_the_longest_idle
         await sup.close()
 
     run(body)
+
+
+def test_a_restarted_worker_is_no_longer_preferred_for_its_old_image(png: bytes) -> None:
+    async def body() -> None:
+        sup = Supervisor(spec(size=2))
+        await sup.start()
+        first = int((await sup.call("info", affinity="img"))["pid"])
+        await sup.call("info", affinity="other")  # the second worker
+        with pytest.raises(WorkerFault):
+            await sup.call("faults:extract", fault(png, "abort"), affinity="img")  # on the first: it dies
+        assert first not in sup.pids()
+        assert all(c.affinity != "img" for c in sup.children)
+        await sup.close()
+
+    run(body)

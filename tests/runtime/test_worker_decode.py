@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import numpy as np
 import pytest
@@ -17,37 +18,76 @@ def _png(color: tuple[int, int, int]) -> bytes:
     return buf.getvalue()
 
 
-def test_instances_of_one_image_share_one_decode(monkeypatch: pytest.MonkeyPatch) -> None:
+def _counting_decode(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     real = pipeline.decode
 
-    def counting(data: bytes, source: str, **kw: object) -> object:
+    def counting(data: bytes, source: str, **kw: Any) -> Any:
         calls.append(source)
-        return real(data, source, **kw)  # type: ignore[arg-type]
+        return real(data, source, **kw)
 
     monkeypatch.setattr(pipeline, "decode", counting)
-    pipeline._LAST_DECODED.clear()
+    pipeline._KEPT.last = None
+    return calls
+
+
+def test_a_worker_decodes_the_instances_of_one_image_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _counting_decode(monkeypatch)
     color = plugins.extractors()["color"]
     first, second = _png((10, 20, 30)), _png((200, 100, 50))
-    a = pipeline.extract_instance(first, "a.png", color, {})
-    b = pipeline.extract_instance(first, "again.png", color, {})
+    a = pipeline.extract_instance(first, "a.png", color, {}, keep_decoded=True)
+    b = pipeline.extract_instance(first, "again.png", color, {}, keep_decoded=True)
     assert calls == ["a.png"]
     assert [t.value for t in a.tokens] == [t.value for t in b.tokens]
     assert {p.source for t in b.tokens for p in t.provenance} == {"again.png"}  # its own name
-    pipeline.extract_instance(second, "b.png", color, {})
+    pipeline.extract_instance(second, "b.png", color, {}, keep_decoded=True)
     assert calls == ["a.png", "b.png"]  # other bytes: decoded anew
-    pipeline.extract_instance(first, "a.png", color, {}, max_pixels=10**6)  # other limits: anew
-    assert calls[-1] == "a.png" and len(calls) == 3
+    pipeline.extract_instance(second, "b.png", color, {}, max_pixels=10**6, keep_decoded=True)
+    assert len(calls) == 3  # another pixel limit: decoded anew
 
 
-def test_the_pixels_handed_to_extractors_are_read_only() -> None:
-    """So one extractor cannot change what the next one on the same image sees."""
-    from designlens.images import decode
+def test_a_library_call_keeps_no_pixels(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _counting_decode(monkeypatch)
+    color = plugins.extractors()["color"]
+    data = _png((10, 20, 30))
+    pipeline.extract_instance(data, "a.png", color, {})
+    pipeline.extract_instance(data, "a.png", color, {})
+    assert len(calls) == 2 and getattr(pipeline._KEPT, "last", None) is None
 
-    image = decode(_png((1, 2, 3)), "x.png")
-    assert isinstance(image.pixels, np.ndarray)
+
+def test_process_image_decodes_once_for_every_type(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    calls = _counting_decode(monkeypatch)
+    path = tmp_path / "x.png"
+    path.write_bytes(_png((10, 20, 30)))
+    result = pipeline.process_image(str(path), ["color", "layout", "typography"], {})
+    assert result.error is None and len(calls) == 1
+
+
+def test_an_extractor_cannot_change_the_pixels_the_next_one_gets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Even where Pillow would hand out a writable array, decoded pixels are read-only."""
+    from designlens import images
+
+    real_asarray = np.asarray
+
+    def writable(obj: Any, *a: Any, **kw: Any) -> Any:
+        arr = real_asarray(obj, *a, **kw)
+        return arr.copy() if isinstance(obj, Image.Image) else arr  # a copy is writable
+
+    monkeypatch.setattr(images.np, "asarray", writable)
+    pipeline._KEPT.last = None
+    data = _png((1, 2, 3))
+
+    class Vandal:
+        token_type = "color"
+
+        def extract(self, image: Any, config: Any) -> list[Any]:
+            image.pixels[0, 0, 0] = 9
+            return []
+
     with pytest.raises(ValueError):
-        image.pixels[0, 0, 0] = 9
+        pipeline.extract_instance(data, "x.png", Vandal(), {}, keep_decoded=True)  # type: ignore[arg-type]
+    kept = pipeline._KEPT.last[1]
+    assert int(kept.pixels[0, 0, 0]) == 1
 
 
 def test_a_worker_does_not_import_what_only_the_parent_needs() -> None:

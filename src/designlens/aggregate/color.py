@@ -112,7 +112,8 @@ class ColorAggregator:
 
 
 # CIEDE2000 >= |dL| / S_L (its chroma and hue terms, with the rotation term, are never
-# negative), and S_L <= 1.747 at any mean lightness: pairs further apart in L* cannot be close.
+# negative: |R_T| <= sqrt(3) < 2), and S_L <= 1.747 for L* in [0, 100], which holds for every
+# 8-bit sRGB color: pairs further apart in L* than that cannot be close.
 _MAX_SL = 1.75
 
 

@@ -125,9 +125,10 @@ class Scheduler:
         self.report = Report()
         in_flight = 2 * max(1, backend.concurrency)
         self._queue: asyncio.Queue[list[Instance] | None] = asyncio.Queue(maxsize=in_flight)
-        # With enough images to keep every executor busy, an image's instances run in a row on
-        # one worker, which decodes the image once instead of once per token type.
-        self._by_image = backend.keeps_images and len(plan.refs) >= backend.concurrency
+        # An image's instances run in a row on one worker, which decodes it once instead of
+        # once per token type, while enough images remain to keep every executor busy; the
+        # last `concurrency` images are split by instance so no worker idles at the end.
+        self._by_image = backend.keeps_images
         self._queued = 0
         self._finished = 0
         self._seen: set[str] = set()
@@ -161,7 +162,7 @@ class Scheduler:
 
     async def _produce(self) -> None:
         plan = self.plan
-        for ref in plan.refs:
+        for index, ref in enumerate(plan.refs):
             if self.stop.is_set():
                 return
             try:
@@ -196,7 +197,8 @@ class Scheduler:
                             self._finish(Outcome(replace(inst, data=b""), output_from_data(hit), cached=True))
                             continue
                 pending.append(inst)
-            for batch in [pending] if self._by_image and pending else [[inst] for inst in pending]:
+            whole = self._by_image and len(plan.refs) - index > self.backend.concurrency
+            for batch in [pending] if whole and pending else [[inst] for inst in pending]:
                 await self._queue.put(batch)
             self._flush_if_due()
             del data

@@ -241,6 +241,7 @@ class Child:
 
     async def kill(self) -> None:
         self.ready = False
+        self.affinity = None  # a new process holds no image
         proc, self.proc = self.proc, None
         if proc is None:
             return

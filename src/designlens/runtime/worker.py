@@ -171,6 +171,7 @@ class WorkerHost:
         out = extract_instance(
             data, source, extractor, dict(args.get("config") or {}),
             int(args.get("max_pixels") or DEFAULT_MAX_PIXELS), "auto" if scale == "auto" else float(scale),
+            keep_decoded=True,  # the scheduler sends an image's token types to one worker in a row
         )
         return {
             "image_id": out.image_id,
