@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
-	$(BIN)/python -m designlens.extract.color_kernels  # compile the color kernels into their cache
+	for k in color layout text; do $(BIN)/python -m designlens.extract.$${k}_kernels || exit 1; done  # compile the numba kernels into their caches
 	touch $(STAMP)
 
 system-deps:
