@@ -6,12 +6,15 @@ names) use coloraide. Both take 8-bit sRGB.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
 from coloraide import Color as _CColor
 from coloraide.css import color_names
+from coloraide.spaces import oklab as _oklab
+from coloraide.spaces import srgb_linear as _srgb_linear
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -108,12 +111,34 @@ def contrast_ratio(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
     return (hi + 0.05) / (lo + 0.05)
 
 
+def _rows(m: Sequence[Sequence[float]], x: FloatArray, y: FloatArray, z: FloatArray) -> list[FloatArray]:
+    """A 3x3 matrix times column vectors, summed left to right as coloraide does (same bits)."""
+    return [r[0] * x + r[1] * y + r[2] * z for r in m]
+
+
+def _oklab_rows(rgb: npt.ArrayLike) -> list[FloatArray]:
+    """OKLab L, a, b of 8-bit sRGB colors: coloraide's conversion (its matrices and order of
+    operations), on arrays. One color at a time through coloraide took most of the merge."""
+    c = np.asarray(rgb, dtype=np.float64).reshape(-1, 3) / 255.0
+    mag = np.abs(c)
+    linear = np.where(mag > 0.04045, np.copysign(((mag + 0.055) / 1.055) ** 2.4, c), c / 12.92)
+    xyz = _rows(_srgb_linear.RGB_TO_XYZ, linear[:, 0], linear[:, 1], linear[:, 2])
+    lms = _rows(_oklab.XYZD65_TO_LMS, *xyz)
+    lms3 = [np.copysign(np.abs(v) ** (3**-1), v) for v in lms]
+    return _rows(_oklab.LMS3_TO_OKLAB, *lms3)
+
+
+def oklch_array(rgb: npt.ArrayLike) -> FloatArray:
+    """OKLCH of 8-bit sRGB colors, shape (N, 3); hue 0 for achromatic colors (chroma < 1e-4)."""
+    lightness, a, b = _oklab_rows(rgb)
+    chroma = np.sqrt(a**2 + b**2)
+    hue = np.where(chroma < 1e-4, 0.0, np.degrees(np.arctan2(b, a)) % 360)
+    return np.stack([lightness, chroma, hue], axis=1)
+
+
 def oklch(rgb: tuple[int, int, int]) -> tuple[float, float, float]:
     """OKLCH (L 0..1, chroma, hue degrees; hue 0 for achromatic colors)."""
-    c = _CColor("srgb", [v / 255.0 for v in rgb]).convert("oklch")
-    lightness, chroma, hue = c.coords()
-    if chroma < 1e-4 or hue != hue:  # NaN hue for greys
-        hue = 0.0
+    lightness, chroma, hue = oklch_array([rgb])[0]
     return float(lightness), float(chroma), float(hue)
 
 
@@ -138,8 +163,15 @@ def _named_oklab() -> tuple[list[str], FloatArray]:
     return names, np.asarray(labs, dtype=np.float64)
 
 
-def nearest_css_name(rgb: tuple[int, int, int]) -> str:
-    """The CSS named color nearest in OKLab (names sorted, so ties resolve the same way)."""
+def nearest_css_names(rgb: npt.ArrayLike) -> list[str]:
+    """For each 8-bit sRGB color, the CSS named color nearest in OKLab (names sorted, so
+    ties resolve the same way)."""
     names, labs = _named_oklab()
-    lab = np.asarray(_CColor("srgb", [v / 255.0 for v in rgb]).convert("oklab").coords())
-    return names[int(np.argmin(((labs - lab) ** 2).sum(axis=1)))]
+    lab = np.stack(_oklab_rows(rgb), axis=1)
+    dist = ((labs[None, :, :] - lab[:, None, :]) ** 2).sum(axis=2)
+    return [names[int(i)] for i in np.argmin(dist, axis=1)]
+
+
+def nearest_css_name(rgb: tuple[int, int, int]) -> str:
+    """The CSS named color nearest in OKLab."""
+    return nearest_css_names([rgb])[0]

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from designlens.aggregate.naming import FAMILY_ORDER, name_colors
-from designlens.colorspace import contrast_ratio, delta_e_2000, nearest_css_name, oklch, rgb_to_lab
+from designlens.colorspace import contrast_ratio, delta_e_2000, nearest_css_names, oklch_array, rgb_to_lab
 from designlens.tokens import Color, Provenance, Token
 
 DEFAULTS: dict[str, Any] = {"merge_delta_e": 2.0}
@@ -69,7 +69,11 @@ class ColorAggregator:
                 if p.share > 0:
                     image_pixels[p.image] = round(p.pixels / p.share)
         total_pixels = sum(image_pixels.values()) or 1.0
-        lchs = {h: oklch(Color(h).rgb) for h in groups}
+        heads = list(groups)
+        head_rgb = [Color(h).rgb for h in heads]
+        lch_rows = oklch_array(head_rgb).tolist()  # all heads at once: per color it was most of the merge
+        lchs = {h: (row[0], row[1], row[2]) for h, row in zip(heads, lch_rows, strict=True)}
+        css_names = dict(zip(heads, nearest_css_names(head_rgb), strict=True))
         names = name_colors(list(lchs.items()))
         out: list[Token] = []
         for head, members in groups.items():
@@ -84,7 +88,7 @@ class ColorAggregator:
                 "pixels": n,
                 "share": round(n / total_pixels, 6),
                 "oklch": [round(lch[0], 4), round(lch[1], 4), round(lch[2], 2)],
-                "cssName": nearest_css_name(rgb_head),
+                "cssName": css_names[head],
                 "contrast": {
                     "white": round(contrast_ratio(rgb_head, (255, 255, 255)), 2),
                     "black": round(contrast_ratio(rgb_head, (0, 0, 0)), 2),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
@@ -90,6 +91,13 @@ def _read(ref: ImageRef) -> tuple[bytes, str]:
     return data, hashlib.sha256(data).hexdigest()
 
 
+def _small(ref: ImageRef, limit: int = 1 << 18) -> bool:
+    try:
+        return os.path.getsize(ref.path) < limit
+    except OSError:
+        return False  # let the read say what is wrong
+
+
 def output_to_data(out: InstanceOutput) -> dict[str, Any]:
     return {"image_id": out.image_id, "width": out.width, "height": out.height, "scale": out.scale,
             "tokens": [token_to_data(t) for t in out.tokens], "warnings": list(out.warnings)}
@@ -166,7 +174,8 @@ class Scheduler:
             if self.stop.is_set():
                 return
             try:
-                data, image_id = await asyncio.to_thread(_read, ref)
+                # a small file is read at once: handing it to a thread costs more than the read
+                data, image_id = _read(ref) if _small(ref) else await asyncio.to_thread(_read, ref)
             except InputError as exc:
                 self.report.read_errors.append(exc)
                 self._publish("instance.failed", {"source": exc.source, "error": exc.reason})
