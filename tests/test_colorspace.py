@@ -86,3 +86,25 @@ def test_wcag_contrast_of_black_on_white_is_21_and_of_a_color_on_itself_is_1() -
 def test_nearest_css_name_finds_exact_named_colors() -> None:
     assert nearest_css_name((255, 0, 0)) == "red"
     assert nearest_css_name((0x66, 0x33, 0x99)) == "rebeccapurple"
+
+
+def test_array_oklch_and_css_names_match_coloraide_color_by_color() -> None:
+    """The merge converts all colors at once; the values must be coloraide's."""
+    import numpy as np
+    from coloraide import Color as CColor
+
+    from designlens.colorspace import _named_oklab, nearest_css_names, oklch_array
+
+    rng = np.random.default_rng(11)
+    colors = np.concatenate([rng.integers(0, 256, (1500, 3)), np.repeat(np.arange(0, 256, 5)[:, None], 3, 1)])
+    ours, names = oklch_array(colors), nearest_css_names(colors)
+    css, labs = _named_oklab()
+    for rgb, (lightness, chroma, hue), name in zip(colors.tolist(), ours.tolist(), names, strict=True):
+        ref = CColor("srgb", [v / 255.0 for v in rgb]).convert("oklch").coords()
+        assert abs(lightness - ref[0]) < 1e-12 and abs(chroma - ref[1]) < 1e-12
+        if chroma >= 1e-4:
+            assert abs(hue - ref[2]) < 1e-9
+        else:
+            assert hue == 0.0
+        lab = np.asarray(CColor("srgb", [v / 255.0 for v in rgb]).convert("oklab").coords())
+        assert name == css[int(np.argmin(((labs - lab) ** 2).sum(axis=1)))]
