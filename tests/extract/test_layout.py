@@ -337,3 +337,70 @@ def test_layout_kernels_precompile_runs() -> None:
     from designlens.extract import layout_kernels
 
     layout_kernels.precompile()
+
+
+LINE_BOXES = {"line_boxes": True}
+
+
+def _baseline_text(d: ImageDraw.ImageDraw, x: int, baseline: int, text: str, size: int, fill: str) -> None:
+    d.text((x * SS, baseline * SS), text, fill=fill, font=ImageFont.truetype(FONT, size * SS), anchor="ls")
+
+
+def _y_paddings(layout: object) -> list[tuple[float, bool]]:
+    return [
+        (layout.value(m), m.inferred)  # type: ignore[attr-defined]
+        for m in layout.spacing  # type: ignore[attr-defined]
+        if m.kind == "padding" and m.axis == "y"
+    ]
+
+
+def test_vertical_padding_to_a_wrapped_paragraph_ends_at_its_measured_line_box() -> None:
+    """16 px text, line-height 26 px (measured: the paragraph wraps), 12 px padding above and
+    below. The line box is 26 px tall with the content area (ascent + descent) centred in it:
+    its top is baseline - (ascent - descent) / 2 - 13, so the first baseline sits 12 + 13 +
+    0.69 * 16 / 2 = 30.5 px below the box's top; the ink is ~7 px further in than the padding."""
+    img, d = _screen(700, 200)
+    lines = [
+        "Every product team says performance matters a lot",
+        "but few teams own it from end to end, and",
+        "fewer still measure it.",
+    ]
+    _rect(d, (40, 40, 470, 142), 1, fill="#e5e7eb")
+    for k, line in enumerate(lines):
+        _baseline_text(d, 52, 71 + 26 * k, line, 16, "#111827")
+    px = _done(img)
+    assert _y_paddings(analyze_layout(px)) == []  # off: the padding box edge to ink is no padding
+    paddings = _y_paddings(analyze_layout(px, config=LINE_BOXES))
+    assert len(paddings) == 2
+    assert all(abs(v - 12) <= 1 and not inferred for v, inferred in paddings)
+
+
+def test_vertical_padding_to_a_single_line_uses_the_inferred_leading_and_says_so() -> None:
+    """A button of one 14 px line and no wrapped text on the page: the line height is the body
+    convention (1.5, 21 px) and the 8 px padding is flagged inferred, down to its token."""
+    img, d = _screen(400, 120)
+    _rect(d, (40, 30, 240, 67), 1, radius=6, fill="#2563eb")
+    _baseline_text(d, 52, 53, "Save changes", 14, "#ffffff")
+    layout = analyze_layout(_done(img), config=LINE_BOXES)
+    paddings = _y_paddings(layout)
+    assert paddings and all(abs(v - 8) <= 1 and inferred for v, inferred in paddings)
+    image = DecodedImage(id="0" * 64, source="btn.png", pixels=_done(img), scale=1.0)
+    tokens = LayoutExtractor().extract(image, LINE_BOXES)
+    eight = [t for t in tokens if t.name == "spacing.8"]
+    assert eight and eight[0].extensions["inferred"] >= 1
+
+
+def test_a_padding_seen_only_to_inferred_line_boxes_has_lower_confidence() -> None:
+    from designlens.aggregate.spacing import SpacingAggregator
+    from designlens.tokens import Provenance, Token
+
+    def token(value: float, inferred: int) -> Token:
+        ext = {"count": 4, "weak": 0, "inferred": inferred, "kinds": {"padding": 4}}
+        prov = (Provenance("a", "a.png"),)
+        return Token(f"spacing.{value:g}", "dimension", Dimension(value), provenance=prov, extensions=ext)
+
+    out = {
+        t.value.value: t.confidence for t in SpacingAggregator().aggregate([token(8, 0), token(24, 4)], {})
+    }
+    assert out[8] == 1.0
+    assert out[24] == 0.5

@@ -42,10 +42,12 @@ class Measured:
     merged: list[float] = field(default_factory=list)
     full: bool = True  # radii: every sighting was a pill or circle
     weak: int = 0  # sightings that may be slack rather than spacing (see extract/spacing.py)
+    inferred: int = 0  # sightings measured to a line box whose line height was inferred
 
     def absorb(self, other: Measured) -> None:
         self.count += other.count
         self.weak += other.weak
+        self.inferred += other.inferred
         self.images.update(other.images)
         self.kinds.update(other.kinds)
         self.merged += [other.value, *other.merged]
@@ -66,6 +68,7 @@ def collect(tokens: Sequence[Token], rem_px: float = 16.0) -> dict[float, Measur
         m = out.setdefault(value, Measured(value))
         m.count += int(t.extensions.get("count", 1))
         m.weak += int(t.extensions.get("weak", 0))
+        m.inferred += int(t.extensions.get("inferred", 0))
         for p in t.provenance:
             m.images.setdefault(p.image, Provenance(p.image, p.source))
         kinds = t.extensions.get("kinds", {})
@@ -94,6 +97,7 @@ def dedup(
             kept.append(
                 Measured(m.value, m.count, dict(m.images), Counter(m.kinds), list(m.merged), m.full, m.weak)
             )
+            kept[-1].inferred = m.inferred
     return sorted(kept, key=lambda m: m.value)
 
 
@@ -264,7 +268,8 @@ class SpacingAggregator:
                     name,
                     "dimension",
                     Dimension(m.value),
-                    confidence=round(min(1.0, m.count / 4), 4),
+                    # a sighting to a line box of inferred line height counts half
+                    confidence=round(min(1.0, (m.count - m.inferred / 2) / 4), 4),
                     provenance=m.provenance,
                     extensions=extensions,
                 )

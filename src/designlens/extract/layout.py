@@ -34,16 +34,22 @@ from designlens.extract import boxes as _boxes
 from designlens.extract import grid as _grid
 from designlens.extract import radius as _radius
 from designlens.extract import spacing as _spacing
+from designlens.extract import text as _text
+from designlens.extract import typography as _typography
 from designlens.extract.boxes import Rect, Region, contrast_map, edge_mask, find_regions
 from designlens.extract.grid import Grid, detect_grid
 from designlens.extract.radius import Border, corner_radius, detect_border
 from designlens.extract.spacing import (
+    LineBox,
     Measurement,
     measure_gaps,
     measure_margins,
     measure_padding,
     measure_paragraph_gaps,
+    measure_text_padding,
 )
+from designlens.extract.text import text_lines
+from designlens.extract.typography import choose_fonts, line_sizes
 from designlens.images import DecodedImage
 from designlens.plugins import source_fingerprint
 from designlens.tokens import Color, Dimension, Provenance, Token
@@ -57,6 +63,9 @@ DEFAULTS: dict[str, Any] = {
     "max_radius_css": 32,  # larger radii are measured only as full (pill, circle)
     "max_border_css": 4,
     "ink_bearing_css": 0.0,  # CSS px to take off distances measured to glyph ink (side bearing)
+    # vertical paddings to text, measured to its CSS line box (spacing.LineBox); off by default:
+    # its text pass costs 5-35 ms per 1280x800 image, past the 40 ms layout budget on dense pages
+    "line_boxes": False,
     "band_height": 4096,  # image px: taller images are processed in bands
     "band_overlap": 512,
     "min_image_px": 16,  # smaller images carry no layout
@@ -356,6 +365,15 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
         result.boxes.append(LayoutBox(f.box, f.fill, None, radius / scale, full))
     w_img = px.shape[1]
     tiny = round(float(cfg["min_box_css"]) * scale) * round(float(cfg["min_box_long_css"]) * scale)
+    texts: list[Rect] = []  # boxes whose first or last content is text, for their line boxes
+    for region in regions if cfg["line_boxes"] else ():
+        if region.index in closed or not region.holes or region.index not in outer:
+            continue
+        kids = [outer[c] for c in region.children if c in outer] + pictures.get(region.index, [])
+        if _spacing.text_edge(region, kids + soft.get(region.index, [])):
+            texts.append(region.box)
+    ground = regions[0].fill if regions else (255, 255, 255)
+    lines = _spacing.LineIndex(_line_boxes(px, scale, texts, ground))
     for region in regions:
         if region.index in closed or not (region.holes or region.index in soft):
             continue  # nothing inside to measure
@@ -370,7 +388,55 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
         elif region.index in outer or (region.parent < 0 and region.is_box):
             # a box, or a panel that reaches the image edge (sidebar, main column): its padding
             result.spacing += measure_padding(region, kids, max_spacing)
+            if cfg["line_boxes"]:
+                result.spacing += measure_text_padding(region, kids, lines, max_spacing)
     return result
+
+
+# the usual body leading of CSS frameworks: a line height where the page shows none measured
+# (the typography aggregator's convention too)
+_BODY_LEADING = 1.5
+
+
+def _line_boxes(
+    px: npt.NDArray[np.uint8], scale: float, rects: list[Rect], ground: tuple[int, int, int]
+) -> list[LineBox]:
+    """Line boxes of the text lines inside `rects` (boxes whose first or last content is text).
+
+    The text pass runs once, on the rects' bounding box with everything outside them painted
+    the page's ground: photos and text elsewhere cost nothing. Font size comes from glyph
+    heights (the typography calibration); the line height is the baseline pitch of a wrapped
+    paragraph where the line is in one (measured), else the page's measured leading ratio,
+    else the body convention, bounded by the pitch to a stacked neighbour (inferred).
+    """
+    if not rects:
+        return []
+    box = np.asarray(rects, dtype=np.int64)
+    bx0, by0 = (int(v) - 1 for v in box[:, :2].min(axis=0))  # a pixel of ground around
+    bx1, by1 = (int(v) + 1 for v in box[:, 2:].max(axis=0))
+    only = np.empty((by1 - by0, bx1 - bx0, 3), dtype=np.uint8)
+    for c in range(3):
+        only[..., c] = ground[c]
+    for x0, y0, x1, y1 in rects:  # nested rects paste the same pixels
+        only[y0 - by0 : y1 - by0, x0 - bx0 : x1 - bx0] = px[y0:y1, x0:x1]
+    # one offset for all: the lines' geometry relative to each other is the page's
+    found = sorted((t for t in text_lines(only, scale)[0] if t.glyphs >= 2), key=lambda t: (t.y, t.x))
+    if not found:
+        return []
+    page = choose_fonts(found)
+    sizes = [float(v) for v in line_sizes(page, found)[0]]
+    pitches = _typography._pitches(found, sizes, float(_typography.DEFAULTS["max_pitch"]))
+    ratios = [p[0] / s for p, s in zip(pitches, sizes, strict=True) if p is not None and p[1] and s > 0]
+    ratio = float(np.median(ratios)) if ratios else _BODY_LEADING
+    out = []
+    for t, size, p in zip(found, sizes, pitches, strict=True):
+        ink = (t.x + bx0, t.y + by0, t.x + t.width + bx0, t.y + t.height + by0)
+        if p is not None and p[1]:
+            out.append(LineBox.of(ink, t.baseline + by0, size, p[0], True))
+        else:
+            lead = ratio * size if p is None else min(ratio * size, p[0])
+            out.append(LineBox.of(ink, t.baseline + by0, size, lead, False))
+    return out
 
 
 def _shift(m: Measurement, dy: int) -> Measurement:
@@ -452,6 +518,10 @@ class LayoutExtractor:
         _grid.__file__,
         _radius.__file__,
         _spacing.__file__,
+        _text.__file__,
+        _typography.__file__,
+        str(Path(_text.__file__).with_name("text_kernels.py")),
+        str(Path(_text.__file__).with_name("typography_calibration.py")),
         str(Path(_boxes.__file__).with_name("layout_kernels.py")),
     )
     token_type = "layout"
@@ -466,18 +536,21 @@ def layout_tokens(result: LayoutResult, image: DecodedImage) -> list[Token]:
     and `grid.columns` when the page shows a column grid.
 
     Each distinct value becomes one token with `count` (how often it was measured) and,
-    for spacing, the count per kind (padding, gap, margin).
+    for spacing, the count per kind (padding, gap, margin), of sightings that may be slack
+    (`weak`) and of those measured to a line box of inferred line height (`inferred`).
     """
     prov = (Provenance(image.id, image.source),)
     total = max(1, image.width * image.height)
     tokens: list[Token] = []
     spacing: dict[float, Counter[str]] = {}
     weak: Counter[float] = Counter()
+    inferred: Counter[float] = Counter()
     for m in result.spacing:
         value = result.value(m)
         if value > 0:
             spacing.setdefault(value, Counter())[m.kind] += 1
             weak[value] += m.weak
+            inferred[value] += m.inferred
     for value in sorted(spacing):
         kinds = spacing[value]
         tokens.append(
@@ -489,6 +562,7 @@ def layout_tokens(result: LayoutResult, image: DecodedImage) -> list[Token]:
                 extensions={
                     "count": sum(kinds.values()),
                     "weak": weak[value],
+                    "inferred": inferred[value],
                     "kinds": dict(sorted(kinds.items())),
                 },
             )

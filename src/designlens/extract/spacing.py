@@ -4,8 +4,10 @@ What a screenshot can and cannot show decides what is measured:
 - a horizontal padding is box edge to content (text starts at its padding, give or take a
   glyph's side bearing); when both sides differ, the smaller is the padding and the larger
   is slack of left- or right-aligned content;
-- a vertical padding is measured only to a child *box*: text ink sits inside a line box
-  whose half-leading is invisible, so edge-to-ink would overstate every vertical padding;
+- a vertical padding ends at a child box or at a text line's *line box*: CSS padding is
+  measured to the line box, which is `line-height` tall with the font's content area
+  centred in it (half the leading above and below), not to the ink; edge-to-ink would
+  overstate every vertical padding (see LineBox);
 - a gap is the space between two neighbouring boxes of one parent with nothing between them
   across either box's extent (a label beside the overlap makes the space a label's, not a gap);
 - a page margin is the page's edge to its content, left and right.
@@ -37,6 +39,7 @@ class Measurement:
     end: tuple[int, int]
     to_ink: bool = False  # measured to text/icon ink, not to a box edge
     weak: bool = False  # may be slack (a page margin is often centring): needs a second sighting
+    inferred: bool = False  # measured to a line box whose line height is inferred, not measured
 
 
 def _matches(hole: Rect, boxes: Sequence[Rect]) -> bool:
@@ -76,10 +79,15 @@ def _pair(
     seg_b: tuple[tuple[int, int], tuple[int, int]],
     max_px: int,
     ink: bool = False,
+    inferred: bool = False,
 ) -> list[Measurement]:
     """Both sides when they agree (within 1 px), else only the smaller: the other is slack."""
     sides = [(a, seg_a), (b, seg_b)] if abs(a - b) <= 1 else [min((a, seg_a), (b, seg_b), key=lambda s: s[0])]
-    return [Measurement("padding", axis, v, s[0], s[1], ink) for v, s in sides if 0 < v <= max_px]
+    return [
+        Measurement("padding", axis, v, s[0], s[1], ink, inferred=inferred)
+        for v, s in sides
+        if 0 < v <= max_px
+    ]
 
 
 def measure_gaps(parent: Region, boxes: Sequence[Rect], max_px: int) -> list[Measurement]:
@@ -175,3 +183,94 @@ def measure_paragraph_gaps(region: Region, boxes: Sequence[Rect], max_px: int) -
                 x = a[0] + 4
                 out.append(Measurement("gap", "y", margin, (x, b[1] - margin), (x, b[1]), to_ink=True))
     return out
+
+
+# em: ascent minus descent of common UI fonts (DejaVu Sans, Liberation Sans/Arial, Roboto
+# within 0.02); the same constant typography.leading_bound uses
+_ASCENT_MINUS_DESCENT = 0.69
+
+
+@dataclass(frozen=True, slots=True)
+class LineBox:
+    """A text line's ink and its CSS line box (image px).
+
+    A browser sets a line box `line-height` tall with the font's content area (ascent +
+    descent) centred in it, half the leading above and below; the baseline sits `ascent`
+    below the content top, so the line box top is baseline - (ascent - descent) / 2 -
+    line-height / 2 whatever the font's leading. Padding and margins end at the line box.
+    """
+
+    ink: Rect
+    top: float
+    bottom: float
+    measured: bool  # the line height is a wrapped paragraph's pitch, not inferred
+
+    @classmethod
+    def of(cls, ink: Rect, baseline: float, size: float, line_height: float, measured: bool) -> LineBox:
+        top = baseline - _ASCENT_MINUS_DESCENT * size / 2 - line_height / 2
+        return cls(ink, top, top + line_height, measured)
+
+
+class LineIndex:
+    """Line boxes by the top and by the bottom of their ink (image px rows)."""
+
+    def __init__(self, lines: Sequence[LineBox]) -> None:
+        self.tops: dict[int, list[LineBox]] = {}
+        self.bottoms: dict[int, list[LineBox]] = {}
+        for lb in lines:
+            self.tops.setdefault(lb.ink[1], []).append(lb)
+            self.bottoms.setdefault(lb.ink[3], []).append(lb)
+
+    def at(self, rows: dict[int, list[LineBox]], y: int, within: Rect) -> LineBox | None:
+        """A line whose ink edge is on row `y` (within a pixel), inside `within`."""
+        for yy in (y, y - 1, y + 1):
+            for lb in rows.get(yy, ()):
+                if _inside(lb.ink, within):
+                    return lb
+        return None
+
+
+def _inside(inner: Rect, outer: Rect) -> bool:
+    return inner[0] >= outer[0] and inner[1] >= outer[1] and inner[2] <= outer[2] and inner[3] <= outer[3]
+
+
+def text_edge(region: Region, outer: Sequence[Rect]) -> bool:
+    """Is the first or last content of `region` (top to bottom) something other than a box?"""
+    if not region.holes:
+        return False
+    top_hole = min(region.holes, key=lambda r: r[1])
+    bottom_hole = max(region.holes, key=lambda r: r[3])
+    return not (_matches(top_hole, outer) and _matches(bottom_hole, outer))
+
+
+def measure_text_padding(
+    region: Region, outer: Sequence[Rect], lines: LineIndex, max_px: int
+) -> list[Measurement]:
+    """Vertical paddings of a box whose first or last content is text: the box edge to the
+    line box (ink moved out by the font's ascender gap and half the leading), the other
+    side to a line box or a child box. Flagged `inferred` where a line height is."""
+    if not region.holes:
+        return []
+    x0, y0, x1, y1 = region.box
+    top_hole = min(region.holes, key=lambda r: r[1])
+    bottom_hole = max(region.holes, key=lambda r: r[3])
+    if _matches(top_hole, outer) and _matches(bottom_hole, outer):
+        return []  # measure_padding has it
+    top: float | None = top_hole[1] if _matches(top_hole, outer) else None
+    bottom: float | None = bottom_hole[3] if _matches(bottom_hole, outer) else None
+    inferred = False
+    if top is None:
+        lb = lines.at(lines.tops, top_hole[1], region.box)
+        if lb is None:
+            return []
+        top, inferred = lb.top, not lb.measured
+    if bottom is None:
+        lb = lines.at(lines.bottoms, bottom_hole[3], region.box)
+        if lb is None:
+            return []
+        bottom, inferred = lb.bottom, inferred or not lb.measured
+    cx = (x0 + x1) // 2
+    a, b = round(top - y0), round(y1 - bottom)
+    seg_a = ((cx, y0), (cx, round(top)))
+    seg_b = ((cx, round(bottom)), (cx, y1))
+    return _pair("y", a, b, seg_a, seg_b, max_px, inferred=inferred)
