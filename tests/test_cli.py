@@ -140,3 +140,20 @@ def test_an_extractor_that_gives_up_says_why_on_stderr_and_in_json_also_from_the
         assert any(w.startswith("typography: ") and "no text lines" in w for w in said), said
         assert any(line.startswith("warning: ") and "blank.png" in line and "no text lines" in line
                    for line in err.splitlines())
+
+
+def test_set_passes_an_extractor_setting_and_a_typo_is_a_usage_error(shots: Path, tmp_path: Path) -> None:
+    base = ("extract", str(shots / "settings.png"), "--types", "color", "--workers", "1", "--json")
+    code, _out, err = run(*base, "-o", str(tmp_path / "a"))
+    assert code == 0, err
+    default = set(color_hexes(json.loads((tmp_path / "a" / "tokens.json").read_text())))
+    code, _out, err = run(*base, "-o", str(tmp_path / "b"), "--set", "color.merge_delta_e=60")
+    assert code == 0, err
+    merged = set(color_hexes(json.loads((tmp_path / "b" / "tokens.json").read_text())))
+    assert len(merged) < len(default)  # a wide merge radius folds near colors together
+    code, _out, err = run(*base, "-o", str(tmp_path / "c"), "--set", "color.merge_delta=3")
+    assert code == 2 and "color has no setting 'merge_delta'" in err and "merge_delta_e" in err
+    code, _out, err = run(*base, "-o", str(tmp_path / "c"), "--set", "colour.merge_delta_e=3")
+    assert code == 2 and "no extractor for token type 'colour'" in err
+    code, _out, err = run(*base, "-o", str(tmp_path / "c"), "--set", "merge_delta_e")
+    assert code == 2 and "TYPE.KEY=VALUE" in err

@@ -165,3 +165,20 @@ def test_extraction_is_told_the_page_device_scale_factor(tmp_path: Path, monkeyp
     pages, errors = evaluate_truths(truths, ["color"], workers=1)
     assert sorted(seen, key=str) == [1.0, 2.0]  # default 1 when the viewport does not say
     assert len(pages) == 2 and errors == []
+
+
+def test_eval_set_reaches_extraction_and_a_typo_is_a_usage_error(
+    page_set: Path, monkeypatch: pytest.MonkeyPatch
+):
+    seen: list[object] = []
+
+    def spy(path: str, types: Any, config: Any, max_pixels: int = 0, scale: object = "auto") -> ImageResult:
+        seen.append(config)
+        return ImageResult(path)
+
+    monkeypatch.setattr(eval_run, "process_image", spy)
+    result = _run(str(page_set), "--types", "layout", "--workers", "1", "--set", "layout.line_boxes=true")
+    assert result.exit_code == 0, result.output
+    assert seen and all(c == {"layout": {"line_boxes": True}} for c in seen)
+    result = _run(str(page_set), "--types", "layout", "--set", "layout.line_box=true")
+    assert result.exit_code == 2 and "layout has no setting 'line_box'" in result.stderr

@@ -43,6 +43,37 @@ def _installed_types() -> list[str]:
     return sorted(extractors())
 
 
+SET_HELP = "TYPE.KEY=VALUE: an extractor setting, e.g. color.merge_delta_e=3 (VALUE as JSON, else text)."
+
+
+def _settings(items: list[str]) -> dict[str, dict[str, Any]]:
+    """`--set TYPE.KEY=VALUE` pairs as per-type extractor config; a typo is a usage error."""
+    from collections.abc import Mapping
+
+    from designlens import plugins
+
+    found = plugins.extractors() if items else {}
+    config: dict[str, dict[str, Any]] = {}
+    for item in items:
+        target, sep, raw = item.partition("=")
+        token_type, dot, key = target.strip().partition(".")
+        if not sep or not dot or not key:
+            raise _usage_error(f"--set takes TYPE.KEY=VALUE, got {item!r}")
+        extractor = found.get(token_type)
+        if extractor is None:
+            raise _usage_error(f"--set {item!r}: no extractor for token type {token_type!r}")
+        known = getattr(extractor, "defaults", None)
+        if isinstance(known, Mapping) and key not in known:
+            raise _usage_error(f"--set {item!r}: {token_type} has no setting {key!r} "
+                               f"(have: {', '.join(sorted(known))})")
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = raw
+        config.setdefault(token_type, {})[key] = value
+    return config
+
+
 def _usage_error(message: str) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(EXIT_USAGE)
@@ -111,6 +142,7 @@ def extract(
     bus: Annotated[
         str | None, typer.Option("--bus", help="Also publish events to Redis Streams (redis://...).")
     ] = None,
+    settings: Annotated[list[str], typer.Option("--set", help=SET_HELP)] = [],  # noqa: B006
 ) -> None:
     """Extract tokens from screenshots and write the exports to OUT.
 
@@ -138,6 +170,7 @@ def extract(
     from designlens.store import database_url
 
     type_list, format_list = _split(types) or _installed_types(), _formats(formats)
+    config = _settings(settings)
     try:
         scale_value: float | Literal["auto"] = "auto" if scale == "auto" else float(scale)
     except ValueError:
@@ -157,6 +190,7 @@ def extract(
         result = run(
             paths or [],
             types=type_list,
+            config=config,
             bus=event_bus,
             scale=scale_value,
             db=database_url(db),
@@ -362,13 +396,17 @@ def evaluate(
     ] = None,
     workers: Annotated[int, typer.Option("--workers", min=0, help="Worker processes (0: one per core).")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object {pages, overall}.")] = False,
+    settings: Annotated[list[str], typer.Option("--set", help=SET_HELP)] = [],  # noqa: B006
 ) -> None:
     """Score extraction against browser ground truth (eval/GROUND_TRUTH.md)."""
     from designlens.errors import InputError
     from designlens.evaluate import evaluate_dir
 
+    config = _settings(settings)
     try:
-        report = evaluate_dir(directory, _split(types) if types else None, workers=workers or None)
+        report = evaluate_dir(
+            directory, _split(types) if types else None, config=config, workers=workers or None
+        )
     except InputError as exc:
         raise _usage_error(str(exc)) from None
     if as_json:

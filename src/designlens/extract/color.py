@@ -385,6 +385,7 @@ class ColorExtractor:
     """The built-in color extractor (entry point `designlens.extractors:color`)."""
 
     name = "color"
+    defaults = DEFAULTS  # the config keys it reads (`designlens extract --set TYPE.KEY=VALUE`)
     # The source fingerprint keys the result cache: any change to this algorithm invalidates it.
     version = f"0.2.0+{source_fingerprint(__file__, str(Path(__file__).with_name('color_kernels.py')))}"
     token_type = "color"

@@ -511,6 +511,7 @@ class LayoutExtractor:
     """The built-in layout extractor (entry point `designlens.extractors:layout`)."""
 
     name = "layout"
+    defaults = DEFAULTS  # the config keys it reads (`designlens extract --set TYPE.KEY=VALUE`)
     # The source fingerprint keys the result cache: any change to the layout code invalidates it.
     version = "0.2.0+" + source_fingerprint(
         __file__,

@@ -429,6 +429,7 @@ class ShadowExtractor:
     """The built-in shadow extractor (entry point `designlens.extractors:shadow`)."""
 
     name = "shadow"
+    defaults = DEFAULTS  # the config keys it reads (`designlens extract --set TYPE.KEY=VALUE`)
     # The source fingerprint keys the result cache: any change to the fit invalidates it.
     version = f"0.2.0+{source_fingerprint(__file__)}"
     token_type = "shadow"

@@ -568,6 +568,7 @@ class TypographyExtractor:
     """
 
     name = "typography"
+    defaults = DEFAULTS  # the config keys it reads (`designlens extract --set TYPE.KEY=VALUE`)
     # The source fingerprint keys the result cache: any change to the type model invalidates it.
     version = "0.2.0+" + source_fingerprint(
         __file__,
