@@ -425,7 +425,7 @@ def _line_boxes(
         return []
     page = choose_fonts(found)
     sizes = [float(v) for v in line_sizes(page, found)[0]]
-    pitches = _typography._pitches(found, sizes, float(_typography.DEFAULTS["max_pitch"]))
+    pitches = _typography.line_pitches(found, sizes, float(_typography.DEFAULTS["max_pitch"]))
     ratios = [p[0] / s for p, s in zip(pitches, sizes, strict=True) if p is not None and p[1] and s > 0]
     ratio = float(np.median(ratios)) if ratios else _BODY_LEADING
     out = []

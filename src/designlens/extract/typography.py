@@ -276,7 +276,7 @@ def _wrapped(a: TextLine, b: TextLine, size: float, a_end: int, b_end: int) -> b
     return wa + _SPACE_EMS * size + b.first_word > max(wa, wb)
 
 
-def _pitches(
+def line_pitches(
     lines: Sequence[TextLine], sizes: Sequence[float], max_pitch: float
 ) -> list[tuple[float, bool] | None]:
     """(baseline pitch, wrapped) to the next line of the same block (same size and polarity,
@@ -511,7 +511,7 @@ def measure_styles(
     size_arr, misfit_arr, low_arr = line_sizes(page, lines)
     sizes = [float(v) for v in size_arr]
     fits = list(zip(sizes, (float(v) for v in misfit_arr), strict=True))
-    pitches = _pitches(lines, sizes, float(cfg["max_pitch"]))
+    pitches = line_pitches(lines, sizes, float(cfg["max_pitch"]))
     styles: list[LineStyle] = []
     tiny = huge = 0
     weights = line_weights(page.klass, sizes, [t.stroke for t in lines])
