@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from coloraide import Color as CColor
 
-from designlens.colorspace import contrast_ratio, delta_e_2000, nearest_css_name, oklch, rgb_to_lab
+from designlens.colorspace import contrast_ratio, delta_e_2000, nearest_css_names, oklch, rgb_to_lab
 
 # Sharma, Wu and Dalal (2005), "The CIEDE2000 color-difference formula: implementation
 # notes, supplementary test data, and mathematical observations", Table 1: all 34 pairs.
@@ -84,8 +84,7 @@ def test_wcag_contrast_of_black_on_white_is_21_and_of_a_color_on_itself_is_1() -
 
 
 def test_nearest_css_name_finds_exact_named_colors() -> None:
-    assert nearest_css_name((255, 0, 0)) == "red"
-    assert nearest_css_name((0x66, 0x33, 0x99)) == "rebeccapurple"
+    assert nearest_css_names([(255, 0, 0), (0x66, 0x33, 0x99)]) == ["red", "rebeccapurple"]
 
 
 def test_array_oklch_and_css_names_match_coloraide_color_by_color() -> None:

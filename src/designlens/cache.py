@@ -57,9 +57,6 @@ class DiskCache:
         self.hits = 0
         self.misses = 0
 
-    def _path(self, key: str) -> Path:
-        return Path(self._file(key))
-
     def _file(self, key: str) -> str:  # plain strings: a cached run reads thousands of these
         return os.path.join(self._root, key[:2], key + ".msgpack")
 
@@ -77,7 +74,7 @@ class DiskCache:
         return value
 
     def put(self, key: str, value: Mapping[str, Any]) -> None:
-        path = self._path(key)
+        path = Path(self._file(key))
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:

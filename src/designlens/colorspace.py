@@ -1,7 +1,7 @@
 """Color maths used across stages: Lab/OKLab conversion, CIEDE2000, WCAG contrast, CSS names.
 
-Array functions (thousands of colors at once) are numpy; per-token values (OKLCH,
-names) use coloraide. Both take 8-bit sRGB.
+Array functions (thousands of colors at once) are numpy; OKLCH and CSS names follow
+coloraide's conversion bit for bit, on arrays. All take 8-bit sRGB.
 """
 
 from __future__ import annotations
@@ -29,10 +29,15 @@ _XYZ_FROM_SRGB = np.array(
 _D65 = np.array([0.95047, 1.0, 1.08883])
 
 
+def _linear(c: FloatArray) -> FloatArray:
+    """sRGB transfer function undone (coloraide's form: sign-mirrored below zero)."""
+    mag = np.abs(c)
+    return np.asarray(np.where(mag > 0.04045, np.copysign(((mag + 0.055) / 1.055) ** 2.4, c), c / 12.92))
+
+
 def rgb_to_lab(rgb: npt.ArrayLike) -> FloatArray:
     """CIE Lab (D65, 2 degree observer) of 8-bit sRGB colors, shape (..., 3)."""
-    s = np.asarray(rgb, dtype=np.float64) / 255.0
-    linear = np.where(s <= 0.04045, s / 12.92, ((s + 0.055) / 1.055) ** 2.4)
+    linear = _linear(np.asarray(rgb, dtype=np.float64) / 255.0)
     xyz = (linear @ _XYZ_FROM_SRGB.T) / _D65
     eps, kappa = 216 / 24389, 24389 / 27
     f = np.where(xyz > eps, np.cbrt(xyz), (kappa * xyz + 16) / 116)
@@ -119,9 +124,7 @@ def _rows(m: Sequence[Sequence[float]], x: FloatArray, y: FloatArray, z: FloatAr
 def _oklab_rows(rgb: npt.ArrayLike) -> list[FloatArray]:
     """OKLab L, a, b of 8-bit sRGB colors: coloraide's conversion (its matrices and order of
     operations), on arrays. One color at a time through coloraide took most of the merge."""
-    c = np.asarray(rgb, dtype=np.float64).reshape(-1, 3) / 255.0
-    mag = np.abs(c)
-    linear = np.where(mag > 0.04045, np.copysign(((mag + 0.055) / 1.055) ** 2.4, c), c / 12.92)
+    linear = _linear(np.asarray(rgb, dtype=np.float64).reshape(-1, 3) / 255.0)
     xyz = _rows(_srgb_linear.RGB_TO_XYZ, linear[:, 0], linear[:, 1], linear[:, 2])
     lms = _rows(_oklab.XYZD65_TO_LMS, *xyz)
     lms3 = [np.copysign(np.abs(v) ** (3**-1), v) for v in lms]
@@ -171,7 +174,3 @@ def nearest_css_names(rgb: npt.ArrayLike) -> list[str]:
     dist = ((labs[None, :, :] - lab[:, None, :]) ** 2).sum(axis=2)
     return [names[int(i)] for i in np.argmin(dist, axis=1)]
 
-
-def nearest_css_name(rgb: tuple[int, int, int]) -> str:
-    """The CSS named color nearest in OKLab."""
-    return nearest_css_names([rgb])[0]

@@ -133,10 +133,6 @@ class Scheduler:
         self.report = Report()
         in_flight = 2 * max(1, backend.concurrency)
         self._queue: asyncio.Queue[list[Instance] | None] = asyncio.Queue(maxsize=in_flight)
-        # An image's instances run in a row on one worker, which decodes it once instead of
-        # once per token type, while enough images remain to keep every executor busy; the
-        # last `concurrency` images are split by instance so no worker idles at the end.
-        self._by_image = backend.keeps_images
         self._queued = 0
         self._finished = 0
         self._seen: set[str] = set()
@@ -206,7 +202,10 @@ class Scheduler:
                             self._finish(Outcome(replace(inst, data=b""), output_from_data(hit), cached=True))
                             continue
                 pending.append(inst)
-            whole = self._by_image and len(plan.refs) - index > self.backend.concurrency
+            # An image's instances go to one worker in a row when it keeps the decoded image,
+            # while enough images remain to keep every executor busy; the last `concurrency`
+            # images are split by instance so no worker idles at the end.
+            whole = self.backend.keeps_images and len(plan.refs) - index > self.backend.concurrency
             for batch in [pending] if whole and pending else [[inst] for inst in pending]:
                 await self._queue.put(batch)
             self._flush_if_due()

@@ -1,5 +1,5 @@
-"""Executors of instances. `local` (supervised worker processes) is the one today; a Ray
-backend fits the same five members."""
+"""Executors of instances behind one interface: `local` (supervised worker processes, the
+default), `queue` (worker processes claiming from the shared store) and `ray`."""
 
 from __future__ import annotations
 
@@ -12,17 +12,14 @@ class Backend(Protocol):
     @property
     def concurrency(self) -> int:
         """How many instances it runs at once (the scheduler keeps that many in flight)."""
-        ...
 
     @property
     def keeps_images(self) -> bool:
         """True when an executor keeps the image it last worked on (local workers do): the
         scheduler then hands it all of an image's instances in a row, decoded once."""
-        ...
 
     async def run(self, instance: Instance) -> Outcome:
         """Run one instance; a failure is an Outcome with an error, never an exception."""
-        ...
 
     def stats(self) -> dict[str, Any]: ...
 
