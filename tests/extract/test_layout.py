@@ -404,3 +404,55 @@ def test_a_padding_seen_only_to_inferred_line_boxes_has_lower_confidence() -> No
     }
     assert out[8] == 1.0
     assert out[24] == 0.5
+
+
+def _read_areas(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Pixel counts of the images the layout's text pass reads (recorded per call)."""
+    import importlib
+
+    layout_module = importlib.import_module("designlens.extract.layout")
+    areas: list[int] = []
+    real = layout_module.text_lines
+
+    def spy(px: np.ndarray, scale: float = 1.0):  # type: ignore[no-untyped-def]
+        areas.append(px.shape[0] * px.shape[1])
+        return real(px, scale)
+
+    monkeypatch.setattr(layout_module, "text_lines", spy)
+    return areas
+
+
+def test_the_text_pass_reads_only_the_bands_padding_ends_at(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tall card: a wrapped paragraph on top, many more lines, a button last. Its top padding
+    ends at the first line box (measured from the paragraph's pitch), and the text pass reads
+    the first lines' band, not the card; the button's side needs no text at all."""
+    areas = _read_areas(monkeypatch)
+    img, d = _screen(700, 560)
+    _rect(d, (40, 40, 470, 520), 1, fill="#e5e7eb")
+    for k in range(12):
+        text = "Every product team says performance matters a lot"[: 40 + k]
+        _baseline_text(d, 52, 71 + 26 * k, text, 16, "#111827")
+    _rect(d, (52, 440, 200, 476), 1, radius=6, fill="#2563eb")
+    _baseline_text(d, 64, 463, "Save", 14, "#ffffff")
+    layout = analyze_layout(_done(img), config=LINE_BOXES)
+    top = [m for m in layout.spacing if m.kind == "padding" and m.axis == "y" and m.start[1] == 40]
+    assert top and abs(layout.value(top[0]) - 12) <= 1 and not top[0].inferred
+    card = (470 - 40) * (520 - 40)
+    assert areas and sum(areas) < card / 2  # reading the card would be all of it
+
+
+def test_boxes_of_one_shape_are_read_once_and_each_gets_its_padding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Eight table cells, one shape (same height, ink at the same rows), different words: the
+    text pass reads one cell, and every cell gets its 8 px vertical padding to the line box."""
+    areas = _read_areas(monkeypatch)
+    words = ["Ada", "Lovelace", "Alan", "Kahn", "Hamilton", "Knuth", "Liskov", "Backus"]  # no descenders
+    img, d = _screen(1000, 120)
+    for k, word in enumerate(words):
+        x = 20 + 120 * k
+        _rect(d, (x, 30, x + 110, 67), 1, fill="#f3f4f6")
+        _baseline_text(d, x + 12, 53, word, 14, "#111827")
+    layout = analyze_layout(_done(img), config=LINE_BOXES)
+    paddings = _y_paddings(layout)
+    assert len(paddings) == 2 * len(words)
+    assert all(abs(v - 8) <= 1 for v, _ in paddings)
+    assert len(areas) == 1 and areas[0] < 2 * (110 + 24) * (37 + 24)  # one cell and its margins, not eight

@@ -365,15 +365,16 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
         result.boxes.append(LayoutBox(f.box, f.fill, None, radius / scale, full))
     w_img = px.shape[1]
     tiny = round(float(cfg["min_box_css"]) * scale) * round(float(cfg["min_box_long_css"]) * scale)
-    texts: list[Rect] = []  # boxes whose first or last content is text, for their line boxes
+    texts: list[tuple[Region, list[Rect]]] = []  # boxes whose first or last content is text, and their kids
     for region in regions if cfg["line_boxes"] else ():
         if region.index in closed or not region.holes or region.index not in outer:
             continue
         kids = [outer[c] for c in region.children if c in outer] + pictures.get(region.index, [])
-        if _spacing.text_edge(region, kids + soft.get(region.index, [])):
-            texts.append(region.box)
+        kids += soft.get(region.index, [])
+        if _spacing.text_edge(region, kids):
+            texts.append((region, kids))
     ground = regions[0].fill if regions else (255, 255, 255)
-    lines = _spacing.LineIndex(_line_boxes(px, scale, texts, ground))
+    lines = _spacing.LineIndex(_text_line_boxes(px, scale, texts, ground))
     for region in regions:
         if region.index in closed or not (region.holes or region.index in soft):
             continue  # nothing inside to measure
@@ -398,44 +399,166 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
 _BODY_LEADING = 1.5
 
 
+@dataclass(frozen=True, slots=True)
+class _TextBands:
+    """Where a box's first and last text lines are: the rows to read (`strips`) and, relative
+    to the box, the geometry that decides their line boxes (`shape`)."""
+
+    strips: list[Rect]
+    shape: tuple[int, ...]
+
+
+def _text_bands(region: Region, kids: list[Rect]) -> _TextBands:
+    """The rows of a box a line box can be read from: its first and last text line with the
+    line next to each (for a wrapped paragraph's pitch), cut where no text crosses.
+
+    Only the box's first and last content are padded against, so the text pass needs no
+    more than these bands, a small part of a text-heavy box; a side whose first content is
+    a child box (`kids`) needs none.
+    """
+    x0, y0, x1, y1 = region.box
+    ink = [h for h in region.holes if not _spacing.matches(h, kids)]  # mostly a few: plain Python
+    top_hole = min(region.holes, key=lambda r: r[1])
+    bottom_hole = max(region.holes, key=lambda r: r[3])
+
+    def clear(row: int, down: bool) -> int:
+        """The first row at or past `row` (downwards or upwards) that no text crosses."""
+        while True:
+            crossing = [h for h in ink if h[1] < row < h[3]]
+            if not crossing:
+                return row
+            row = max(h[3] for h in crossing) if down else min(h[1] for h in crossing)
+
+    strips: list[Rect] = []
+    shape: list[int] = [y1 - y0]
+    if not _spacing.matches(top_hole, kids):
+        first = top_hole[1]
+        first_end = max(h[3] for h in ink if h[1] < top_hole[3])  # the first line's ink
+        end = clear(min(y1, first + round(3.6 * (first_end - first))), True)
+        strips.append((x0, y0, x1, end))
+        shape += [0, first - y0, first_end - y0]
+    if not _spacing.matches(bottom_hole, kids):
+        last = bottom_hole[3]
+        last_start = min(h[1] for h in ink if h[3] > bottom_hole[1])
+        start = clear(max(y0, last - round(3.6 * (last - last_start))), False)
+        if strips and start <= strips[0][3]:
+            strips = [region.box]
+        else:
+            strips.append((x0, start, x1, y1))
+        shape += [1, y1 - last, y1 - last_start]
+    return _TextBands(strips, tuple(shape))
+
+
+def _text_line_boxes(
+    px: npt.NDArray[np.uint8],
+    scale: float,
+    boxes: list[tuple[Region, list[Rect]]],
+    ground: tuple[int, int, int],
+) -> list[LineBox]:
+    """Line boxes of the first and last text lines of `boxes` (each with its child boxes).
+
+    Boxes of one shape (height, and where their first and last lines' ink sits) have the
+    same line boxes in the same places: a table's cells, a list's rows. The narrowest of
+    each shape is read and its line boxes are moved into the others.
+    """
+    groups: dict[tuple[int, ...], list[Region]] = {}
+    bands: dict[int, _TextBands] = {}
+    for region, kids in boxes:
+        bands[region.index] = tb = _text_bands(region, kids)
+        groups.setdefault(tb.shape, []).append(region)
+    reps = {shape: min(members, key=lambda r: r.width) for shape, members in groups.items()}
+    read = _line_boxes(px, scale, [s for rep in reps.values() for s in bands[rep.index].strips], ground)
+    out = list(read)
+    for shape, members in groups.items():
+        rep = reps[shape]
+        own = [lb for lb in read if _spacing.inside(lb.ink, rep.box)]
+        for region in members:
+            if region is not rep:
+                dx, dy = region.box[0] - rep.box[0], region.box[1] - rep.box[1]
+                out += [lb.moved(dx, dy) for lb in own]
+    return out
+
+
+def _pack(frames: list[Rect], gap: int, cap: int) -> tuple[tuple[int, int], list[tuple[int, int]]]:
+    """Shelf-pack `frames` into one image: its (height, width) and each frame's top-left.
+
+    Tallest first, left to right on shelves as wide as the widest frame. Frames sit `gap`
+    apart vertically and, on a shelf, further apart than its glyphs' line grouping reaches
+    (about a glyph height, at most `cap`), so no text line joins two frames.
+    """
+    order = sorted(range(len(frames)), key=lambda i: frames[i][1] - frames[i][3])
+    width = max(f[2] - f[0] for f in frames) + 2 * gap
+    spots: list[tuple[int, int]] = [(0, 0)] * len(frames)
+    y = gap
+    x = width  # no shelf open yet
+    shelf = side = 0
+    for i in order:
+        w, h = frames[i][2] - frames[i][0], frames[i][3] - frames[i][1]
+        if x + w + gap > width:  # a new shelf, as tall as its first (tallest) frame
+            y += shelf + (gap if shelf else 0)
+            x, shelf = gap, h
+            side = max(gap, min(cap, round(1.2 * h)))
+        spots[i] = (x, y)
+        x += w + side
+    return (y + shelf + gap, width), spots
+
+
 def _line_boxes(
     px: npt.NDArray[np.uint8], scale: float, rects: list[Rect], ground: tuple[int, int, int]
 ) -> list[LineBox]:
-    """Line boxes of the text lines inside `rects` (boxes whose first or last content is text).
+    """Line boxes of the text lines inside `rects` (bands of boxes whose first or last
+    content is text, `_text_bands`).
 
-    The text pass runs once, on the rects' bounding box with everything outside them painted
-    the page's ground: photos and text elsewhere cost nothing. Font size comes from glyph
-    heights (the typography calibration); the line height is the baseline pitch of a wrapped
-    paragraph where the line is in one (measured), else the page's measured leading ratio,
-    else the body convention, bounded by the pitch to a stacked neighbour (inferred).
+    The text pass runs once, on the rects packed into one small image on the page's ground
+    (`_pack`): their pixels are all it reads. Font size comes from glyph heights (the
+    typography calibration); the line height is the baseline pitch of a wrapped paragraph
+    where the line is in one (measured), else the page's measured leading ratio, else the
+    body convention, bounded by the pitch to a stacked neighbour in the same rect (inferred).
     """
     if not rects:
         return []
-    box = np.asarray(rects, dtype=np.int64)
-    bx0, by0 = (int(v) - 1 for v in box[:, :2].min(axis=0))  # a pixel of ground around
-    bx1, by1 = (int(v) + 1 for v in box[:, 2:].max(axis=0))
-    only = np.empty((by1 - by0, bx1 - bx0, 3), dtype=np.uint8)
-    for c in range(3):
-        only[..., c] = ground[c]
-    for x0, y0, x1, y1 in rects:  # nested rects paste the same pixels
-        only[y0 - by0 : y1 - by0, x0 - bx0 : x1 - bx0] = px[y0:y1, x0:x1]
-    # one offset for all: the lines' geometry relative to each other is the page's
-    found = sorted((t for t in text_lines(only, scale)[0] if t.glyphs >= 2), key=lambda t: (t.y, t.x))
+    # a nested box's band inside another's holds nothing new
+    frames: list[Rect] = []
+    for r in sorted(set(rects), key=lambda r: (r[2] - r[0]) * (r[3] - r[1]), reverse=True):
+        if not any(f[0] <= r[0] and f[1] <= r[1] and f[2] >= r[2] and f[3] >= r[3] for f in frames):
+            frames.append(r)
+    shape, spots = _pack(frames, max(4, round(12 * scale)), round(64 * scale))
+    atlas = np.empty((*shape, 3), dtype=np.uint8)
+    atlas[...] = ground
+    for (x0, y0, x1, y1), (ax, ay) in zip(frames, spots, strict=True):
+        atlas[ay : ay + y1 - y0, ax : ax + x1 - x0] = px[y0:y1, x0:x1]
+    found = [t for t in text_lines(atlas, scale)[0] if t.glyphs >= 2]
     if not found:
         return []
-    page = choose_fonts(found)
-    sizes = [float(v) for v in line_sizes(page, found)[0]]
-    pitches = _typography.line_pitches(found, sizes, float(_typography.DEFAULTS["max_pitch"]))
+    sizes = [float(v) for v in line_sizes(choose_fonts(found), found)[0]]
+    # each line's frame: the one whose packed rect holds its middle
+    spot = np.asarray(spots, dtype=np.int64)
+    ends = spot + np.asarray([(f[2] - f[0], f[3] - f[1]) for f in frames], dtype=np.int64)
+    home = []
+    for t in found:
+        cx, cy = t.x + t.width // 2, t.y + t.height // 2
+        hit = np.flatnonzero((spot[:, 0] <= cx) & (cx < ends[:, 0]) & (spot[:, 1] <= cy) & (cy < ends[:, 1]))
+        home.append(int(hit[0]) if hit.size else -1)
+    pitches: list[tuple[float, bool] | None] = [None] * len(found)
+    max_pitch = float(_typography.DEFAULTS["max_pitch"])
+    for k in set(home) - {-1}:
+        mine = [i for i, h in enumerate(home) if h == k]
+        ours = _typography.line_pitches([found[i] for i in mine], [sizes[i] for i in mine], max_pitch)
+        for i, p in zip(mine, ours, strict=True):
+            pitches[i] = p
     ratios = [p[0] / s for p, s in zip(pitches, sizes, strict=True) if p is not None and p[1] and s > 0]
     ratio = float(np.median(ratios)) if ratios else _BODY_LEADING
     out = []
-    for t, size, p in zip(found, sizes, pitches, strict=True):
-        ink = (t.x + bx0, t.y + by0, t.x + t.width + bx0, t.y + t.height + by0)
+    for t, size, p, k in zip(found, sizes, pitches, home, strict=True):
+        if k < 0:
+            continue
+        dx, dy = frames[k][0] - spots[k][0], frames[k][1] - spots[k][1]
+        ink = (t.x + dx, t.y + dy, t.x + t.width + dx, t.y + t.height + dy)
         if p is not None and p[1]:
-            out.append(LineBox.of(ink, t.baseline + by0, size, p[0], True))
+            out.append(LineBox.of(ink, t.baseline + dy, size, p[0], True))
         else:
             lead = ratio * size if p is None else min(ratio * size, p[0])
-            out.append(LineBox.of(ink, t.baseline + by0, size, lead, False))
+            out.append(LineBox.of(ink, t.baseline + dy, size, lead, False))
     return out
 
 

@@ -42,7 +42,7 @@ class Measurement:
     inferred: bool = False  # measured to a line box whose line height is inferred, not measured
 
 
-def _matches(hole: Rect, boxes: Sequence[Rect]) -> bool:
+def matches(hole: Rect, boxes: Sequence[Rect]) -> bool:
     return any(all(abs(h - b) <= 1 for h, b in zip(hole, box, strict=True)) for box in boxes)
 
 
@@ -59,11 +59,11 @@ def measure_padding(region: Region, outer: Sequence[Rect], max_px: int) -> list[
     cy = (top_hole[1] + bottom_hole[3]) // 2
     cx = (left_hole[0] + right_hole[2]) // 2
     left, right = left_hole[0] - x0, x1 - right_hole[2]
-    ink = not (_matches(left_hole, outer) and _matches(right_hole, outer))
+    ink = not (matches(left_hole, outer) and matches(right_hole, outer))
     out += _pair(
         "x", left, right, ((x0, cy), (left_hole[0], cy)), ((right_hole[2], cy), (x1, cy)), max_px, ink
     )
-    if _matches(top_hole, outer) and _matches(bottom_hole, outer):
+    if matches(top_hole, outer) and matches(bottom_hole, outer):
         top, bottom = top_hole[1] - y0, y1 - bottom_hole[3]
         out += _pair(
             "y", top, bottom, ((cx, y0), (cx, top_hole[1])), ((cx, bottom_hole[3]), (cx, y1)), max_px
@@ -210,6 +210,11 @@ class LineBox:
         top = baseline - _ASCENT_MINUS_DESCENT * size / 2 - line_height / 2
         return cls(ink, top, top + line_height, measured)
 
+    def moved(self, dx: int, dy: int) -> LineBox:
+        """The same line box `dx`, `dy` image px away."""
+        x0, y0, x1, y1 = self.ink
+        return LineBox((x0 + dx, y0 + dy, x1 + dx, y1 + dy), self.top + dy, self.bottom + dy, self.measured)
+
 
 class LineIndex:
     """Line boxes by the top and by the bottom of their ink (image px rows)."""
@@ -225,12 +230,12 @@ class LineIndex:
         """A line whose ink edge is on row `y` (within a pixel), inside `within`."""
         for yy in (y, y - 1, y + 1):
             for lb in rows.get(yy, ()):
-                if _inside(lb.ink, within):
+                if inside(lb.ink, within):
                     return lb
         return None
 
 
-def _inside(inner: Rect, outer: Rect) -> bool:
+def inside(inner: Rect, outer: Rect) -> bool:
     return inner[0] >= outer[0] and inner[1] >= outer[1] and inner[2] <= outer[2] and inner[3] <= outer[3]
 
 
@@ -240,7 +245,7 @@ def text_edge(region: Region, outer: Sequence[Rect]) -> bool:
         return False
     top_hole = min(region.holes, key=lambda r: r[1])
     bottom_hole = max(region.holes, key=lambda r: r[3])
-    return not (_matches(top_hole, outer) and _matches(bottom_hole, outer))
+    return not (matches(top_hole, outer) and matches(bottom_hole, outer))
 
 
 def measure_text_padding(
@@ -254,10 +259,10 @@ def measure_text_padding(
     x0, y0, x1, y1 = region.box
     top_hole = min(region.holes, key=lambda r: r[1])
     bottom_hole = max(region.holes, key=lambda r: r[3])
-    if _matches(top_hole, outer) and _matches(bottom_hole, outer):
+    if matches(top_hole, outer) and matches(bottom_hole, outer):
         return []  # measure_padding has it
-    top: float | None = top_hole[1] if _matches(top_hole, outer) else None
-    bottom: float | None = bottom_hole[3] if _matches(bottom_hole, outer) else None
+    top: float | None = top_hole[1] if matches(top_hole, outer) else None
+    bottom: float | None = bottom_hole[3] if matches(bottom_hole, outer) else None
     inferred = False
     if top is None:
         lb = lines.at(lines.tops, top_hole[1], region.box)
