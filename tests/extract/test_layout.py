@@ -113,14 +113,18 @@ def test_a_2x_screenshot_reports_the_same_css_px_as_1x() -> None:
     assert set(values(two, "border")) == {1.0}
 
 
+NO_LINE_BOXES = {"line_boxes": False}
+
+
 def test_horizontal_padding_to_text_is_measured_within_one_px() -> None:
     img, d = _screen(400, 120)
     _rect(d, (40, 30, 240, 70), 1, radius=6, fill="#2563eb")
     d.text((52 * SS, 41 * SS), "Save changes", fill="#ffffff", font=ImageFont.truetype(FONT, 15 * SS))
-    layout = analyze_layout(_done(img))
+    layout = analyze_layout(_done(img), config=NO_LINE_BOXES)
     paddings = [layout.value(m) for m in layout.spacing if m.kind == "padding" and m.axis == "x"]
     assert paddings and all(abs(p - 12) <= 1 for p in paddings)
-    assert not [m for m in layout.spacing if m.kind == "padding" and m.axis == "y"]  # text: not measured
+    # without line boxes, the box edge to ink is no vertical padding: none is measured
+    assert not [m for m in layout.spacing if m.kind == "padding" and m.axis == "y"]
 
 
 @pytest.mark.parametrize(
@@ -339,7 +343,7 @@ def test_layout_kernels_precompile_runs() -> None:
     layout_kernels.precompile()
 
 
-LINE_BOXES = {"line_boxes": True}
+LINE_BOXES = {"line_boxes": True}  # the default, spelled out where a test is about it
 
 
 def _baseline_text(d: ImageDraw.ImageDraw, x: int, baseline: int, text: str, size: int, fill: str) -> None:
@@ -369,7 +373,7 @@ def test_vertical_padding_to_a_wrapped_paragraph_ends_at_its_measured_line_box()
     for k, line in enumerate(lines):
         _baseline_text(d, 52, 71 + 26 * k, line, 16, "#111827")
     px = _done(img)
-    assert _y_paddings(analyze_layout(px)) == []  # off: the padding box edge to ink is no padding
+    assert _y_paddings(analyze_layout(px, config=NO_LINE_BOXES)) == []  # the box edge to ink is no padding
     paddings = _y_paddings(analyze_layout(px, config=LINE_BOXES))
     assert len(paddings) == 2
     assert all(abs(v - 12) <= 1 and not inferred for v, inferred in paddings)
@@ -384,6 +388,7 @@ def test_vertical_padding_to_a_single_line_uses_the_inferred_leading_and_says_so
     layout = analyze_layout(_done(img), config=LINE_BOXES)
     paddings = _y_paddings(layout)
     assert paddings and all(abs(v - 8) <= 1 and inferred for v, inferred in paddings)
+    assert _y_paddings(analyze_layout(_done(img))) == paddings  # line boxes are on by default
     image = DecodedImage(id="0" * 64, source="btn.png", pixels=_done(img), scale=1.0)
     tokens = LayoutExtractor().extract(image, LINE_BOXES)
     eight = [t for t in tokens if t.name == "spacing.8"]

@@ -63,9 +63,9 @@ DEFAULTS: dict[str, Any] = {
     "max_radius_css": 32,  # larger radii are measured only as full (pill, circle)
     "max_border_css": 4,
     "ink_bearing_css": 0.0,  # CSS px to take off distances measured to glyph ink (side bearing)
-    # vertical paddings to text, measured to its CSS line box (spacing.LineBox); off by default:
-    # its text pass costs 5-35 ms per 1280x800 image, past the 40 ms layout budget on dense pages
-    "line_boxes": False,
+    # vertical paddings to text, measured to its CSS line box (spacing.LineBox) by a text pass
+    # over the bands of boxes that padding ends at; false measures none of them
+    "line_boxes": True,
     "band_height": 4096,  # image px: taller images are processed in bands
     "band_overlap": 512,
     "min_image_px": 16,  # smaller images carry no layout
