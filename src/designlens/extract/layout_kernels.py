@@ -202,17 +202,73 @@ def _dist(px: npt.NDArray[np.uint8], y: int, x: int, oy: int, ox: int) -> float:
 
 
 @njit(cache=True, nogil=True)
+def _cover(
+    px: npt.NDArray[np.uint8], y: int, x: int, out: npt.NDArray[np.float32], span: np.float32
+) -> np.float32:
+    """How far pixel (x, y) is from the outside colour `out`, as a share of `span` (0..1)."""
+    s = np.float32(0.0)
+    for ch in range(3):
+        d = np.float32(px[y, x, ch]) - out[ch]
+        s = np.float32(s + np.float32(d * d))
+    c = np.float32(np.sqrt(s)) / span
+    return np.float32(min(np.float32(1.0), max(np.float32(0.0), c)))
+
+
+@njit(cache=True, nogil=True)
+def _missing(
+    px: npt.NDArray[np.uint8],
+    cx: int,
+    cy: int,
+    fx: int,
+    fy: int,
+    kc: int,
+    out: npt.NDArray[np.float32],
+    span: np.float32,
+    across: bool,
+) -> float:
+    """Uncovered area (px^2) of one corner's kc x kc window, scanned row by row from the
+    corner (column by column when `across`): rows count down to the first one whose corner
+    pixel is solid (below it the straight side runs); in each row, inside starts at the
+    first solid pixel or where a thin (border) line's cover peaks and falls again (past the
+    line lies the box's own fill, which may match the outside), and the peak pixel of a
+    line counts what it misses."""
+    solid = np.float32(0.85)
+    total = np.float32(0.0)
+    row = np.empty(kc, dtype=np.float32)
+    for i in range(kc):
+        for j in range(kc):
+            if across:
+                row[j] = _cover(px, cy + fy * j, cx + fx * i, out, span)
+            else:
+                row[j] = _cover(px, cy + fy * i, cx + fx * j, out, span)
+        if row[0] >= solid:
+            break  # the straight side
+        end = kc - 1
+        for j in range(kc - 1):
+            if row[j] >= solid or (row[j] >= np.float32(0.2) and row[j + 1] < row[j] - np.float32(0.1)):
+                end = j
+                break
+        miss = np.float32(0.0)
+        for j in range(end):
+            miss = np.float32(miss + (np.float32(1.0) - row[j]))
+        if row[end] < solid and end < kc - 1:
+            miss = np.float32(miss + (np.float32(1.0) - row[end]))
+        total = np.float32(total + miss)
+    return float(total)
+
+
+@njit(cache=True, nogil=True)
 def corners(
     px: npt.NDArray[np.uint8], x0: int, y0: int, x1: int, y1: int, k: int, min_contrast: float
-) -> tuple[int, npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-    """`radius.corner_radius`'s look at each corner: how many corners are measurable, and
-    for each rounded one (rows of the int array) its corner pixel, inward direction,
-    outside pixel and window size (cx, cy, fx, fy, ox, oy, kc) with its two contrast spans
-    (rows of the float array: horizontal, vertical)."""
+) -> tuple[int, npt.NDArray[np.float64]]:
+    """`radius.corner_radius`'s look at each corner: how many corners are measurable, and the
+    uncovered area (px^2) of each rounded one, the smaller of its two scans (`_missing`, in
+    a window as far as the arc reaches), the outside colour being the pixel diagonally off
+    the corner and full cover its distance to the middle of the side."""
     h, w = px.shape[0], px.shape[1]
     bw, bh = x1 - x0, y1 - y0
-    ints = np.zeros((4, 7), dtype=np.int64)
-    spans = np.zeros((4, 2), dtype=np.float64)
+    found = np.zeros(4, dtype=np.float64)
+    out = np.empty(3, dtype=np.float32)
     measured = 0
     n = 0
     for c in range(4):
@@ -245,12 +301,14 @@ def corners(
             if np.float32(np.sqrt(s)) >= limit:
                 j = i
                 break
-        ints[n, 0], ints[n, 1], ints[n, 2], ints[n, 3] = cx, cy, fx, fy
-        ints[n, 4], ints[n, 5] = ox, oy
-        ints[n, 6] = min(k, j + int(np.sqrt(j)) + 4)
-        spans[n, 0], spans[n, 1] = span_h, span_v
+        kc = min(k, j + int(np.sqrt(j)) + 4)
+        for ch in range(3):
+            out[ch] = np.float32(px[oy, ox, ch])
+        along = _missing(px, cx, cy, fx, fy, kc, out, np.float32(span_h), False)
+        across = _missing(px, cx, cy, fx, fy, kc, out, np.float32(span_v), True)
+        found[n] = min(along, across)
         n += 1
-    return measured, ints[:n], spans[:n]
+    return measured, found[:n]
 
 
 @njit(cache=True, nogil=True)

@@ -73,43 +73,6 @@ def detect_border(
     return Border(best, (r, g, b))
 
 
-def _corner_missing_batch(
-    cover: npt.NDArray[np.float32], ks: npt.NDArray[np.int64]
-) -> npt.NDArray[np.float64]:
-    """Uncovered area (px^2) of B corner windows of pixel covers (0 outside .. 1 inside), each
-    oriented with the corner at [0, 0] and scanned row by row: `cover` is B x K x K, window b
-    being its top-left ks[b] x ks[b] (the rest is ignored).
-
-    Rows count down to the first one whose corner pixel is solid (below it the straight side
-    runs); in each row, inside starts at the first solid pixel or where a thin (border)
-    line's cover peaks and falls again (past the line lies the box's own fill, which may
-    match the outside), and the peak pixel of a line counts what it misses."""
-    k = cover.shape[1]
-    idx = np.arange(k)
-    solid = (cover[:, :, 0] >= 0.85) | (idx[None, :] >= ks[:, None])
-    straight = np.where(solid.any(axis=1), solid.argmax(axis=1), k)
-    stop = np.zeros(cover.shape, dtype=bool)
-    stop[:, :, :-1] = (cover[:, :, :-1] >= 0.85) | (
-        (cover[:, :, :-1] >= 0.2) & (cover[:, :, 1:] < cover[:, :, :-1] - 0.1)
-    )
-    stop |= idx[None, None, :] == (ks - 1)[:, None, None]
-    stop[:, :, -1] = True
-    end = stop.argmax(axis=2)
-    before = idx[None, None, :] < end[:, :, None]
-    missing = ((1.0 - cover) * before).sum(axis=2)
-    peak = np.take_along_axis(cover, end[:, :, None], axis=2)[:, :, 0]
-    missing += np.where((peak < 0.85) & (end < (ks - 1)[:, None]), 1.0 - peak, 0.0)
-    return np.asarray((missing * (idx[None, :] < straight[:, None])).sum(axis=1), dtype=np.float64)
-
-
-def _rows(px: npt.NDArray[Any], cy: int, fy: int, cx: int, fx: int, k: int) -> npt.NDArray[np.float32]:
-    """The k x k window whose corner pixel is (cx, cy), flipped so it sits at [0, 0] (as float)."""
-    ys = slice(cy, cy + k) if fy > 0 else slice(cy - k + 1, cy + 1)
-    xs = slice(cx, cx + k) if fx > 0 else slice(cx - k + 1, cx + 1)
-    window = px[ys, xs][::fy, ::fx]
-    return np.asarray(window, dtype=np.float32)
-
-
 def corner_radius(px: npt.NDArray[Any], box: Rect, max_radius: int) -> float | None:
     """Corner radius in image px of the shape whose outer edge is `box`; None when not measurable.
 
@@ -122,28 +85,11 @@ def corner_radius(px: npt.NDArray[Any], box: Rect, max_radius: int) -> float | N
     k = min(bw // 2, bh // 2, max_radius + 2)
     if k < 2:
         return None
-    # each measurable corner, and for the rounded ones the window the arc reaches (compiled)
-    measured, ints, spans = _kernels().corners(px, x0, y0, x1, y1, k, _MIN_CONTRAST)
-    rounded: list[tuple[int, int, int, int, npt.NDArray[np.float32], float, float, int]] = []
-    for (cx, cy, fx, fy, ox, oy, kc), (span_h, span_v) in zip(ints.tolist(), spans.tolist(), strict=True):
-        rounded.append((cx, cy, fx, fy, np.asarray(px[oy, ox], dtype=np.float32), span_h, span_v, kc))
+    # each measurable corner, and for the rounded ones the area the arc leaves uncovered (compiled)
+    measured, missing = _kernels().corners(px, x0, y0, x1, y1, k, _MIN_CONTRAST)
     if measured == 0:
         return None
-    found: list[float] = []
-    if rounded:
-        # every rounded corner's window, both ways round, in one batch
-        kmax = max(c[7] for c in rounded)
-        windows = np.stack([_rows(px, cy, fy, cx, fx, kmax) for cx, cy, fx, fy, *_ in rounded])
-        outs = np.stack([c[4] for c in rounded])[:, None, None, :]
-        dist = np.sqrt(((windows - outs) ** 2).sum(axis=-1))
-        spans_h = np.asarray([c[5] for c in rounded], dtype=np.float32)[:, None, None]
-        spans_v = np.asarray([c[6] for c in rounded], dtype=np.float32)[:, None, None]
-        covers = np.concatenate(
-            [np.clip(dist / spans_h, 0.0, 1.0), np.clip(dist / spans_v, 0.0, 1.0).transpose(0, 2, 1)]
-        )
-        ks = np.asarray([c[7] for c in rounded] * 2, dtype=np.int64)
-        missing = _corner_missing_batch(covers, ks).reshape(2, -1).min(axis=0)
-        found = [float(r) for r in np.sqrt(missing / _CORNER_SHARE) if r >= 1.0]
+    found = [r for r in (math.sqrt(m / _CORNER_SHARE) for m in missing.tolist()) if r >= 1.0]
     if not found:
         return 0.0
     r = float(np.median(found))
