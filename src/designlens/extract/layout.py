@@ -38,7 +38,7 @@ from designlens.extract import text as _text
 from designlens.extract import typography as _typography
 from designlens.extract.boxes import Rect, Region, contrast_map, edge_mask, find_regions
 from designlens.extract.grid import Grid, detect_grid
-from designlens.extract.radius import Border, corner_radius, detect_border
+from designlens.extract.radius import Border, corner_radii, detect_borders
 from designlens.extract.spacing import (
     LineBox,
     Measurement,
@@ -328,10 +328,10 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
     closed: set[int] = set()  # regions whose content is not laid out by spacing (photos, circles)
     holes_of = _HoleArrays()
     _drop_letters(px, regions, step, holes_of)
-    for region in regions:
-        if not region.is_box or region.parent < 0:
-            continue
-        border = detect_border(px, region.box, region.fill, max_border, step)
+    candidates = [r for r in regions if r.is_box and r.parent >= 0]
+    borders = detect_borders(px, [r.box for r in candidates], [r.fill for r in candidates], max_border, step)
+    kept: list[tuple[Region, Border | None, Rect]] = []
+    for region, border in zip(candidates, borders, strict=True):
         parent = regions[region.parent]
         same = not region.holes and _close_rgb(region.fill, _around(px, region.frame, parent.fill), step)
         if border is None and same and _in_word(region.frame, holes_of(parent)):
@@ -339,7 +339,9 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
             continue
         rect = _outer(region, border)
         outer[region.index] = rect
-        r = corner_radius(px, rect, max_radius)
+        kept.append((region, border, rect))
+    radii = corner_radii(px, [rect for _, _, rect in kept], max_radius)
+    for (region, border, rect), r in zip(kept, radii, strict=True):
         w, h = rect[2] - rect[0], rect[3] - rect[1]
         full = r is not None and r >= min(w, h) / 2.0 - 0.01
         # a circle's content is centred in a size set by width and height, not by padding;
@@ -349,12 +351,11 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
             closed.add(region.index)
         result.boxes.append(LayoutBox(rect, region.fill, border, None if r is None else r / scale, full))
     pictures = _pictures(flat, regions, outer, 2 * min_side, max_border, texture)
-    for rects in pictures.values():
-        for rect in rects:
-            r = corner_radius(px, rect, max_radius)
-            cx, cy = (rect[0] + rect[2]) // 2, (rect[1] + rect[3]) // 2
-            fill = (int(px[cy, cx, 0]), int(px[cy, cx, 1]), int(px[cy, cx, 2]))
-            result.boxes.append(LayoutBox(rect, fill, None, None if r is None else r / scale, False))
+    photos = [rect for rects in pictures.values() for rect in rects]
+    for rect, r in zip(photos, corner_radii(px, photos, max_radius), strict=True):
+        cx, cy = (rect[0] + rect[2]) // 2, (rect[1] + rect[3]) // 2
+        fill = (int(px[cy, cx, 0]), int(px[cy, cx, 1]), int(px[cy, cx, 2]))
+        result.boxes.append(LayoutBox(rect, fill, None, None if r is None else r / scale, False))
     soft: dict[int, list[Rect]] = {}
     for f, host, radius in _soft_boxes(px, contrast, scale, cfg, regions, outer):
         x0, y0, x1, y1 = f.box
@@ -563,6 +564,8 @@ def _line_boxes(
 
 
 def _shift(m: Measurement, dy: int) -> Measurement:
+    if dy == 0:
+        return m
     return replace(m, start=(m.start[0], m.start[1] + dy), end=(m.end[0], m.end[1] + dy))
 
 

@@ -65,6 +65,21 @@ def _near3(px: npt.NDArray[np.uint8], y: int, x: int, c: npt.NDArray[np.int64], 
 
 
 @njit(cache=True, nogil=True)
+def _side_pixel(
+    side: int, d: int, i: int, x0: int, y0: int, x1: int, y1: int, qx0: int, qy0: int
+) -> tuple[int, int]:
+    """(y, x) of strip pixel (d, i) of a side: depth d outward from it, position i along its
+    middle third (top, bottom, left, right)."""
+    if side == 0:
+        return y0 - 1 - d, qx0 + i
+    if side == 1:
+        return y1 + d, qx0 + i
+    if side == 2:
+        return qy0 + i, x0 - 1 - d
+    return qy0 + i, x1 + d
+
+
+@njit(cache=True, nogil=True)
 def border_sides(
     px: npt.NDArray[np.uint8],
     x0: int,
@@ -97,26 +112,16 @@ def border_sides(
             ok, n = x1 + depth <= w, qy1 - qy0
         if not ok or n <= 0:
             continue
-        ys = np.empty((depth, n), dtype=np.int64)
-        xs = np.empty((depth, n), dtype=np.int64)
-        for d in range(depth):
-            for i in range(n):
-                if side == 0:
-                    ys[d, i], xs[d, i] = y0 - 1 - d, qx0 + i
-                elif side == 1:
-                    ys[d, i], xs[d, i] = y1 + d, qx0 + i
-                elif side == 2:
-                    ys[d, i], xs[d, i] = qy0 + i, x0 - 1 - d
-                else:
-                    ys[d, i], xs[d, i] = qy0 + i, x1 + d
         mid = n // 2
+        y, x = _side_pixel(side, 0, mid, x0, y0, x1, y1, qx0, qy0)
         for ch in range(3):
-            first[ch] = np.int64(px[ys[0, mid], xs[0, mid], ch])
-        if _near3(px, ys[0, mid], xs[0, mid], fill, step):
+            first[ch] = np.int64(px[y, x, ch])
+        if _near3(px, y, x, fill, step):
             continue
         run = depth
         for d in range(depth):
-            if not _near3(px, ys[d, mid], xs[d, mid], first, step):
+            y, x = _side_pixel(side, d, mid, x0, y0, x1, y1, qx0, qy0)
+            if not _near3(px, y, x, first, step):
                 run = d
                 break
         if not (1 <= run <= max_width):
@@ -127,7 +132,8 @@ def border_sides(
         for d in range(depth):
             close = 0
             for i in range(0, n, stride):
-                if _near3(px, ys[d, i], xs[d, i], first, step):
+                y, x = _side_pixel(side, d, i, x0, y0, x1, y1, qx0, qy0)
+                if _near3(px, y, x, first, step):
                     close += 1
             if not close >= 0.9 * count:
                 width = d
@@ -309,6 +315,49 @@ def corners(
         found[n] = min(along, across)
         n += 1
     return measured, found[:n]
+
+
+@njit(cache=True, nogil=True)
+def borders(
+    px: npt.NDArray[np.uint8],
+    boxes: npt.NDArray[np.int64],
+    fills: npt.NDArray[np.int64],
+    max_width: int,
+    step: int,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """`border_sides` of every box (N x 4 x0, y0, x1, y1; fills N x 3) in one call: a page's
+    hundreds of boxes cost one dispatch. Boxes under 4 px on a side have none."""
+    n = boxes.shape[0]
+    widths = np.zeros((n, 4), dtype=np.int64)
+    colors = np.zeros((n, 4, 3), dtype=np.int64)
+    for b in range(n):
+        x0, y0, x1, y1 = boxes[b, 0], boxes[b, 1], boxes[b, 2], boxes[b, 3]
+        if x1 - x0 < 4 or y1 - y0 < 4:
+            continue
+        found, color = border_sides(px, x0, y0, x1, y1, fills[b], max_width, step)
+        widths[b] = found
+        colors[b] = color
+    return widths, colors
+
+
+@njit(cache=True, nogil=True)
+def corners_of(
+    px: npt.NDArray[np.uint8], rects: npt.NDArray[np.int64], ks: npt.NDArray[np.int64], min_contrast: float
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """`corners` of every rect (N x 4, window sizes ks) in one call: per rect the measurable
+    corners, the uncovered areas of the rounded ones (first `count` of its row) and `count`."""
+    n = rects.shape[0]
+    measured = np.zeros(n, dtype=np.int64)
+    missing = np.zeros((n, 4), dtype=np.float64)
+    count = np.zeros(n, dtype=np.int64)
+    for b in range(n):
+        if ks[b] < 2:
+            continue
+        m, found = corners(px, rects[b, 0], rects[b, 1], rects[b, 2], rects[b, 3], ks[b], min_contrast)
+        measured[b] = m
+        count[b] = found.size
+        missing[b, : found.size] = found
+    return measured, missing, count
 
 
 @njit(cache=True, nogil=True)

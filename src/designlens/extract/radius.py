@@ -53,15 +53,32 @@ def detect_border(
     colour is a border side; two sides agreeing on width and colour make a border (a
     pill's round ends have no straight side).
     """
-    if box[2] - box[0] < 4 or box[3] - box[1] < 4:
-        return None
-    x0, y0, x1, y1 = box
-    found, colors = _kernels().border_sides(
-        px, x0, y0, x1, y1, np.asarray(fill, dtype=np.int64), max_width, step
+    return detect_borders(px, [box], [fill], max_width, step)[0]
+
+
+def detect_borders(
+    px: npt.NDArray[Any],
+    boxes: Sequence[Rect],
+    fills: Sequence[tuple[int, int, int]],
+    max_width: int,
+    step: int = 4,
+) -> list[Border | None]:
+    """`detect_border` of many boxes, in one compiled call."""
+    if not boxes:
+        return []
+    found, colors = _kernels().borders(
+        px,
+        np.asarray(boxes, dtype=np.int64).reshape(-1, 4),
+        np.asarray(fills, dtype=np.int64).reshape(-1, 3),
+        max_width,
+        step,
     )
-    sides: list[tuple[int, list[int]]] = [
-        (int(wd), c) for wd, c in zip(found.tolist(), colors.tolist(), strict=True) if wd
-    ]
+    return [_border(f, c, step) for f, c in zip(found.tolist(), colors.tolist(), strict=True)]
+
+
+def _border(found: list[int], colors: list[list[int]], step: int) -> Border | None:
+    """Two or more sides agreeing on width and colour make a border."""
+    sides = [(wd, c) for wd, c in zip(found, colors, strict=True) if wd]
     if len(sides) < 2:
         return None
     widths = [s[0] for s in sides]
@@ -80,16 +97,29 @@ def corner_radius(px: npt.NDArray[Any], box: Rect, max_radius: int) -> float | N
     median of the rounded corners (a card header rounds only its top corners). A radius
     that reaches half the short side is a pill or circle and comes back as exactly that.
     """
-    x0, y0, x1, y1 = box
-    bw, bh = x1 - x0, y1 - y0
-    k = min(bw // 2, bh // 2, max_radius + 2)
-    if k < 2:
-        return None
-    # each measurable corner, and for the rounded ones the area the arc leaves uncovered (compiled)
-    measured, missing = _kernels().corners(px, x0, y0, x1, y1, k, _MIN_CONTRAST)
-    if measured == 0:
-        return None
-    found = [r for r in (math.sqrt(m / _CORNER_SHARE) for m in missing.tolist()) if r >= 1.0]
+    return corner_radii(px, [box], max_radius)[0]
+
+
+def corner_radii(px: npt.NDArray[Any], boxes: Sequence[Rect], max_radius: int) -> list[float | None]:
+    """`corner_radius` of many boxes, their corners scanned in one compiled call."""
+    if not boxes:
+        return []
+    rects = np.asarray(boxes, dtype=np.int64).reshape(-1, 4)
+    bw, bh = rects[:, 2] - rects[:, 0], rects[:, 3] - rects[:, 1]
+    ks = np.minimum(np.minimum(bw // 2, bh // 2), max_radius + 2)
+    # each measurable corner, and for the rounded ones the area the arc leaves uncovered
+    measured, missing, count = _kernels().corners_of(px, rects, ks, _MIN_CONTRAST)
+    out: list[float | None] = []
+    sizes = zip(bw.tolist(), bh.tolist(), ks.tolist(), strict=True)
+    seen = zip(measured.tolist(), missing.tolist(), count.tolist(), strict=True)
+    for (w, h, k), (m, areas, n) in zip(sizes, seen, strict=True):
+        out.append(None if k < 2 or m == 0 else _radius(areas[:n], w, h, k, max_radius))
+    return out
+
+
+def _radius(missing: list[float], bw: int, bh: int, k: int, max_radius: int) -> float | None:
+    """The median corner's radius from the uncovered areas; full for a pill or circle."""
+    found = [r for r in (math.sqrt(m / _CORNER_SHARE) for m in missing) if r >= 1.0]
     if not found:
         return 0.0
     r = float(np.median(found))
