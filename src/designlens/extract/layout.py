@@ -411,41 +411,57 @@ class _TextBands:
 
 def _text_bands(region: Region, kids: list[Rect]) -> _TextBands:
     """The rows of a box a line box can be read from: its first and last text line with the
-    line next to each (for a wrapped paragraph's pitch), cut where no text crosses.
+    line next to each (for a wrapped paragraph's pitch), cut where no text of about their
+    size crosses.
 
     Only the box's first and last content are padded against, so the text pass needs no
     more than these bands, a small part of a text-heavy box; a side whose first content is
-    a child box (`kids`) needs none.
+    a child box (`kids`) needs none, and a box whose text ink comes within 2 px of its edge
+    none at all (the line box reaches past the ink: no padding is left to measure, on that
+    side or, as the smaller of the two, on the box).
     """
     x0, y0, x1, y1 = region.box
     ink = [h for h in region.holes if not _spacing.matches(h, kids)]  # mostly a few: plain Python
     top_hole = min(region.holes, key=lambda r: r[1])
     bottom_hole = max(region.holes, key=lambda r: r[3])
 
-    def clear(row: int, down: bool) -> int:
-        """The first row at or past `row` (downwards or upwards) that no text crosses."""
+    def clear(row: int, down: bool, line: int) -> int:
+        """The first row at or past `row` (downwards or upwards) that no text up to 1.5 lines
+        tall crosses (a bar or a picture may be cut: it holds no line)."""
         while True:
-            crossing = [h for h in ink if h[1] < row < h[3]]
+            crossing = [h for h in ink if h[1] < row < h[3] and h[3] - h[1] <= 1.5 * line]
             if not crossing:
                 return row
             row = max(h[3] for h in crossing) if down else min(h[1] for h in crossing)
 
     strips: list[Rect] = []
     shape: list[int] = [y1 - y0]
-    if not _spacing.matches(top_hole, kids):
+    top_text, bottom_text = not _spacing.matches(top_hole, kids), not _spacing.matches(bottom_hole, kids)
+    if (top_text and top_hole[1] - y0 < 2) or (bottom_text and y1 - bottom_hole[3] < 2):
+        return _TextBands([], tuple(shape))
+    def strip(top: int, bottom: int, line: int) -> Rect:
+        """Rows top..bottom of the box, as wide as the text in them and a line's room around."""
+        xs = [(h[0], h[2]) for h in ink if h[1] < bottom and h[3] > top]
+        pad = max(4, line)
+        left = max(x0, min(a for a, _ in xs) - pad) if xs else x0
+        right = min(x1, max(b for _, b in xs) + pad) if xs else x1
+        return (left, top, right, bottom)
+
+    if top_text:
         first = top_hole[1]
         first_end = max(h[3] for h in ink if h[1] < top_hole[3])  # the first line's ink
-        end = clear(min(y1, first + round(3.6 * (first_end - first))), True)
-        strips.append((x0, y0, x1, end))
+        line = first_end - first
+        strips.append(strip(y0, clear(min(y1, first + round(3.6 * line)), True, line), line))
         shape += [0, first - y0, first_end - y0]
-    if not _spacing.matches(bottom_hole, kids):
+    if bottom_text:
         last = bottom_hole[3]
         last_start = min(h[1] for h in ink if h[3] > bottom_hole[1])
-        start = clear(max(y0, last - round(3.6 * (last - last_start))), False)
+        line = last - last_start
+        start = clear(max(y0, last - round(3.6 * line)), False, line)
         if strips and start <= strips[0][3]:
-            strips = [region.box]
+            strips = [strip(y0, y1, max(line, first_end - first))]
         else:
-            strips.append((x0, start, x1, y1))
+            strips.append(strip(start, y1, line))
         shape += [1, y1 - last, y1 - last_start]
     return _TextBands(strips, tuple(shape))
 
