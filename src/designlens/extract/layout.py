@@ -401,69 +401,87 @@ _BODY_LEADING = 1.5
 
 
 @dataclass(frozen=True, slots=True)
-class _TextBands:
-    """Where a box's first and last text lines are: the rows to read (`strips`) and, relative
-    to the box, the geometry that decides their line boxes (`shape`)."""
+class _TextEdges:
+    """A box's first and last text lines, by their ink rows (image px; None: that side's
+    first content is a child box), and the box's other content (`ink`)."""
 
-    strips: list[Rect]
-    shape: tuple[int, ...]
+    box: Rect
+    ink: list[Rect]
+    top: tuple[int, int] | None  # the first line's ink rows
+    bottom: tuple[int, int] | None  # the last line's ink rows
 
+    @classmethod
+    def of(cls, region: Region, kids: list[Rect]) -> _TextEdges:
+        ink = [h for h in region.holes if not _spacing.matches(h, kids)]  # mostly a few: plain Python
+        top_hole = min(region.holes, key=lambda r: r[1])
+        bottom_hole = max(region.holes, key=lambda r: r[3])
+        top = bottom = None
+        if not _spacing.matches(top_hole, kids):
+            top = (top_hole[1], max(h[3] for h in ink if h[1] < top_hole[3]))
+        if not _spacing.matches(bottom_hole, kids):
+            bottom = (min(h[1] for h in ink if h[3] > bottom_hole[1]), bottom_hole[3])
+        return cls(region.box, ink, top, bottom)
 
-def _text_bands(region: Region, kids: list[Rect]) -> _TextBands:
-    """The rows of a box a line box can be read from: its first and last text line with the
-    line next to each (for a wrapped paragraph's pitch), cut where no text of about their
-    size crosses.
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """What decides the line boxes, relative to the box: its height and its first and last
+        lines' ink rows. Boxes of one shape have the same line boxes in the same places."""
+        y0, y1 = self.box[1], self.box[3]
+        out = [y1 - y0]
+        if self.top:
+            out += [0, self.top[0] - y0, self.top[1] - y0]
+        if self.bottom:
+            out += [1, y1 - self.bottom[1], y1 - self.bottom[0]]
+        return tuple(out)
 
-    Only the box's first and last content are padded against, so the text pass needs no
-    more than these bands, a small part of a text-heavy box; a side whose first content is
-    a child box (`kids`) needs none, and a box whose text ink comes within 2 px of its edge
-    none at all (the line box reaches past the ink: no padding is left to measure, on that
-    side or, as the smaller of the two, on the box).
-    """
-    x0, y0, x1, y1 = region.box
-    ink = [h for h in region.holes if not _spacing.matches(h, kids)]  # mostly a few: plain Python
-    top_hole = min(region.holes, key=lambda r: r[1])
-    bottom_hole = max(region.holes, key=lambda r: r[3])
+    def strips(self) -> list[Rect]:
+        """The rows a line box can be read from: the first and last text lines with the line
+        next to each (for a wrapped paragraph's pitch), cut where no text of about their
+        size crosses, as wide as the text in them.
 
-    def clear(row: int, down: bool, line: int) -> int:
-        """The first row at or past `row` (downwards or upwards) that no text up to 1.5 lines
-        tall crosses (a bar or a picture may be cut: it holds no line)."""
-        while True:
-            crossing = [h for h in ink if h[1] < row < h[3] and h[3] - h[1] <= 1.5 * line]
-            if not crossing:
-                return row
-            row = max(h[3] for h in crossing) if down else min(h[1] for h in crossing)
+        Only the box's first and last content are padded against, so the text pass needs no
+        more than these bands, a small part of a text-heavy box; a side whose first content
+        is a child box needs none, and a box whose text ink comes within 2 px of its edge none
+        at all (the line box reaches past the ink: no padding is left to measure, on that
+        side or, as the smaller of the two, on the box).
+        """
+        x0, y0, x1, y1 = self.box
+        ink = self.ink
+        if (self.top and self.top[0] - y0 < 2) or (self.bottom and y1 - self.bottom[1] < 2):
+            return []
 
-    strips: list[Rect] = []
-    shape: list[int] = [y1 - y0]
-    top_text, bottom_text = not _spacing.matches(top_hole, kids), not _spacing.matches(bottom_hole, kids)
-    if (top_text and top_hole[1] - y0 < 2) or (bottom_text and y1 - bottom_hole[3] < 2):
-        return _TextBands([], tuple(shape))
-    def strip(top: int, bottom: int, line: int) -> Rect:
-        """Rows top..bottom of the box, as wide as the text in them and a line's room around."""
-        xs = [(h[0], h[2]) for h in ink if h[1] < bottom and h[3] > top]
-        pad = max(4, line)
-        left = max(x0, min(a for a, _ in xs) - pad) if xs else x0
-        right = min(x1, max(b for _, b in xs) + pad) if xs else x1
-        return (left, top, right, bottom)
+        def clear(row: int, down: bool, line: int) -> int:
+            """The first row at or past `row` (downwards or upwards) that no text up to 1.5
+            lines tall crosses (a bar or a picture may be cut: it holds no line)."""
+            while True:
+                crossing = [h for h in ink if h[1] < row < h[3] and h[3] - h[1] <= 1.5 * line]
+                if not crossing:
+                    return row
+                row = max(h[3] for h in crossing) if down else min(h[1] for h in crossing)
 
-    if top_text:
-        first = top_hole[1]
-        first_end = max(h[3] for h in ink if h[1] < top_hole[3])  # the first line's ink
-        line = first_end - first
-        strips.append(strip(y0, clear(min(y1, first + round(3.6 * line)), True, line), line))
-        shape += [0, first - y0, first_end - y0]
-    if bottom_text:
-        last = bottom_hole[3]
-        last_start = min(h[1] for h in ink if h[3] > bottom_hole[1])
-        line = last - last_start
-        start = clear(max(y0, last - round(3.6 * line)), False, line)
-        if strips and start <= strips[0][3]:
-            strips = [strip(y0, y1, max(line, first_end - first))]
-        else:
-            strips.append(strip(start, y1, line))
-        shape += [1, y1 - last, y1 - last_start]
-    return _TextBands(strips, tuple(shape))
+        def strip(top: int, bottom: int, line: int) -> Rect:
+            """Rows top..bottom, as wide as the text in them and a line's room around."""
+            xs = [(h[0], h[2]) for h in ink if h[1] < bottom and h[3] > top]
+            pad = max(4, line)
+            left = max(x0, min(a for a, _ in xs) - pad) if xs else x0
+            right = min(x1, max(b for _, b in xs) + pad) if xs else x1
+            return (left, top, right, bottom)
+
+        out: list[Rect] = []
+        first_line = 0
+        if self.top:
+            first, first_end = self.top
+            line = first_line = first_end - first
+            out.append(strip(y0, clear(min(y1, first + round(3.6 * line)), True, line), line))
+        if self.bottom:
+            last_start, last = self.bottom
+            line = last - last_start
+            start = clear(max(y0, last - round(3.6 * line)), False, line)
+            if out and start <= out[0][3]:
+                out = [strip(y0, y1, max(line, first_line))]
+            else:
+                out.append(strip(start, y1, line))
+        return out
 
 
 def _text_line_boxes(
@@ -479,12 +497,12 @@ def _text_line_boxes(
     each shape is read and its line boxes are moved into the others.
     """
     groups: dict[tuple[int, ...], list[Region]] = {}
-    bands: dict[int, _TextBands] = {}
+    edges: dict[int, _TextEdges] = {}
     for region, kids in boxes:
-        bands[region.index] = tb = _text_bands(region, kids)
-        groups.setdefault(tb.shape, []).append(region)
+        edges[region.index] = e = _TextEdges.of(region, kids)
+        groups.setdefault(e.shape, []).append(region)
     reps = {shape: min(members, key=lambda r: r.width) for shape, members in groups.items()}
-    read = _line_boxes(px, scale, [s for rep in reps.values() for s in bands[rep.index].strips], ground)
+    read = _line_boxes(px, scale, [s for rep in reps.values() for s in edges[rep.index].strips()], ground)
     out = list(read)
     for shape, members in groups.items():
         rep = reps[shape]
@@ -524,7 +542,7 @@ def _line_boxes(
     px: npt.NDArray[np.uint8], scale: float, rects: list[Rect], ground: tuple[int, int, int]
 ) -> list[LineBox]:
     """Line boxes of the text lines inside `rects` (bands of boxes whose first or last
-    content is text, `_text_bands`).
+    content is text, `_TextEdges.strips`).
 
     The text pass runs once, on the rects packed into one small image on the page's ground
     (`_pack`): their pixels are all it reads. Font size comes from glyph heights (the
