@@ -1,6 +1,11 @@
 """How often the spacing base unit is right, on a page set in the designlens-groundtruth/1 format.
 
-    .venv/bin/python bench/layout_base.py [DIR]   (default eval/pages)
+    .venv/bin/python bench/layout_base.py [DIR] [--set layout.KEY=VALUE ...] [--values]
+
+DIR defaults to eval/pages. `--set` passes extractor settings as the CLI does (VALUE as
+JSON, else text; e.g. `--set layout.line_boxes=false`); `--values` prints each page's
+measured spacing values as value:sightings, marked `i` for sightings to a line box of
+inferred line height and `w` for possible slack (e.g. `9:10i6` is 10 sightings, 6 inferred).
 
 The truth's spacing values are the page's CSS declarations. A page "uses a 4 px or 8 px
 system" when at least 85% of its declared spacing (by count, values declared at least twice)
@@ -12,15 +17,18 @@ Pages outside a 4/8 system are listed for context but not scored.
 
 from __future__ import annotations
 
-import sys
+import argparse
+import json
 import warnings
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from designlens import plugins
 from designlens.evaluate.truth import find_truths
 from designlens.pipeline import aggregate, process_image
+from designlens.tokens import Dimension, Token
 
 
 def _share(values: Sequence[tuple[float, int]], base: float) -> float:
@@ -36,17 +44,55 @@ def truth_base(values: Sequence[tuple[float, int]]) -> float | None:
     return 8.0 if _share(values, 8) >= 0.95 else 4.0
 
 
+def settings(items: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """`TYPE.KEY=VALUE` pairs as per-type extractor config, checked like the CLI's `--set`."""
+    found = plugins.extractors()
+    config: dict[str, dict[str, Any]] = {}
+    for item in items:
+        target, sep, raw = item.partition("=")
+        token_type, dot, key = target.strip().partition(".")
+        extractor = found.get(token_type)
+        known = getattr(extractor, "defaults", None)
+        if not sep or not dot or not key or extractor is None or (known is not None and key not in known):
+            raise SystemExit(f"--set {item!r}: want TYPE.KEY=VALUE with a known extractor setting")
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = raw
+        config.setdefault(token_type, {})[key] = value
+    return config
+
+
+def measured(tokens: Sequence[Token]) -> str:
+    """A page's raw spacing values: `value:count`, then `i<n>` inferred and `w<n>` weak sightings."""
+    out = []
+    for t in sorted(tokens, key=lambda t: t.value.value if isinstance(t.value, Dimension) else 0.0):
+        if not isinstance(t.value, Dimension):
+            continue
+        ext = t.extensions
+        text = f"{t.value.value:g}:{ext.get('count', 1)}"
+        text += f"i{ext['inferred']}" if ext.get("inferred") else ""
+        text += f"w{ext['weak']}" if ext.get("weak") else ""
+        out.append(text)
+    return " ".join(out)
+
+
 def main() -> None:
     warnings.simplefilter("ignore")
-    folder = Path(sys.argv[1] if len(sys.argv) > 1 else "eval/pages")
-    truths, _ = find_truths(folder)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", nargs="?", default="eval/pages")
+    parser.add_argument("--set", dest="settings", action="append", default=[], metavar="TYPE.KEY=VALUE")
+    parser.add_argument("--values", action="store_true", help="print each page's measured spacing values")
+    args = parser.parse_args()
+    config = settings(args.settings)
+    truths, _ = find_truths(Path(args.folder))
     right = scored = 0
     print(f"{'page':24s} {'truth':>6s} {'base':>6s} {'conf':>6s}  kind")
     for t in truths:
         if t.spacing is None:
             continue
         want = truth_base([(s.px, s.count) for s in t.spacing if s.count >= 2])
-        result = process_image(str(t.image), ["layout"], {}, scale=t.scale)
+        result = process_image(str(t.image), ["layout"], config, scale=t.scale)
         spacing = [x for x in result.tokens if x.name.startswith("spacing.")]
         tokens = aggregate([replace(result, tokens=tuple(spacing))], ["layout"], {})
         scales = [x.extensions["scale"] for x in tokens if x.name.startswith("spacing.")]
@@ -60,6 +106,8 @@ def main() -> None:
         got_s = "-" if got is None else f"{got:g}"
         conf, kind = scale.get("confidence", 0.0), scale.get("kind", "")
         print(f"{t.name:24s} {want_s:>6s} {got_s:>6s} {conf:6.2f}  {kind} {mark}")
+        if args.values:
+            print(f"{'':24s} measured {measured(spacing)}")
     print(f"base unit right on {right} of {scored} pages whose CSS uses a 4 px or 8 px system")
 
 

@@ -165,3 +165,56 @@ def test_measured_values_a_pixel_off_classify_as_their_grid_and_three_values_mak
     assert classify_scale(measured, unit, 0.25) == "custom"  # exact grid only: 9, 13, 17 are off
     assert classify_scale(measured, unit, 0.25, noise=1.0) == "4pt"
     assert classify_scale({8.0: 1, 9.0: 1, 16.0: 2}, unit, 0.25) != "fibonacci"  # 8 + 9 ~ 16 is no series
+
+
+# A 4 px system as the line-box model measures it: designed values seen a pixel off, and
+# spurious values (2, 3, 6, 10, 14 px) measured to line boxes of inferred line height.
+NOISY_4PX = {4: 2, 8: 4, 9: 2, 12: 3, 16: 6, 17: 3, 24: 3, 2: 5, 3: 3, 6: 4, 10: 3, 14: 3}
+NOISY_4PX_INFERRED = {2: 5, 3: 3, 6: 4, 10: 3, 14: 3}
+
+
+def test_spurious_small_values_to_inferred_line_boxes_do_not_shrink_the_base() -> None:
+    unit = infer_base_unit(NOISY_4PX, inferred=NOISY_4PX_INFERRED)
+    assert unit is not None and unit.base == 4.0 and unit.confidence > 0.5
+    # the same values measured firmly are a 2 px grid: firm small values bound the base
+    firm = infer_base_unit(NOISY_4PX)
+    assert firm is not None and firm.base == 2.0
+
+
+def test_the_aggregator_reads_inferred_sightings_from_the_tokens() -> None:
+    tokens = [
+        Token(
+            f"spacing.{v}",
+            "dimension",
+            Dimension(v),
+            provenance=(Provenance("a" * 64, "a.png"),),
+            extensions={"count": n, "inferred": NOISY_4PX_INFERRED.get(v, 0)},
+        )
+        for v, n in NOISY_4PX.items()
+    ]
+    out = SpacingAggregator().aggregate(tokens, {})
+    assert out[0].extensions["scale"]["base"] == 4.0
+
+
+def test_a_value_repeated_many_times_is_one_design_decision() -> None:
+    # one 16 px padding repeated down a list does not outvote 12 and 20 seen twice each
+    unit = infer_base_unit({16: 30, 8: 2, 12: 2, 20: 2})
+    assert unit is not None and unit.base == 4.0
+
+
+def test_the_coarser_base_needs_evidence_and_thin_evidence_gives_low_confidence() -> None:
+    thin = infer_base_unit({16: 1})
+    assert thin is not None and thin.base == 4.0 and thin.confidence < 0.3
+    many = infer_base_unit({8: 3, 16: 4, 24: 2, 32: 2, 48: 2})
+    assert many is not None and many.base == 8.0 and many.confidence > 0.5
+    assert many.confidence > thin.confidence
+
+
+def test_a_firm_value_below_the_coarser_grid_keeps_the_finer_base() -> None:
+    counts = {8: 6, 16: 8, 24: 4, 32: 3}
+    coarse = infer_base_unit(counts)
+    assert coarse is not None and coarse.base == 8.0
+    fine = infer_base_unit({**counts, 4: 3})  # a 4 px gap seen three times
+    assert fine is not None and fine.base == 4.0
+    loose = infer_base_unit({**counts, 4: 1}, inferred={4: 1})  # once, to an inferred line box
+    assert loose is not None and loose.base == 8.0

@@ -21,8 +21,13 @@ from designlens.tokens import Dimension, Provenance, Token
 DEFAULTS: dict[str, Any] = {
     "tolerance": 0.10,  # relative: values this close are one token
     "grid_tolerance": 0.25,  # px: how far from a multiple of the base a value may sit and be on grid
-    "base_tolerance": 1.0,  # px: the same when inferring the base from measured (noisy) values
-    "min_step_share": 0.05,  # a value this frequent bounds the base from above
+    "base_tolerance": 1.0,  # px: measured values this close are one design decision (noise)
+    "base_noise": 0.6,  # px: spread of a measured value around its designed one
+    "base_inferred_noise": 1.0,  # px: the same, measured to a line box of inferred line height
+    "base_stray": 0.1,  # share of firm sightings that are no designed value at all
+    "base_inferred_stray": 0.3,  # the same for inferred sightings
+    "inferred_weight": 0.5,  # an inferred sighting counts half
+    "base_prior": {4: 0.4, 8: 0.25},  # how common each base is; other candidates share the rest
     "min_count": 1,  # sightings a value needs to become a token
     "min_weak_count": 2,  # images a value seen only as possible slack must be seen in
     "rem_px": 16.0,
@@ -122,38 +127,88 @@ class BaseUnit:
     confidence: float
 
 
-def infer_base_unit(counts: Mapping[float, int], config: Mapping[str, Any] | None = None) -> BaseUnit | None:
-    """The unit whose grid holds the spacing (by count) best beyond what chance would put on it.
+def _clusters(weights: Mapping[float, float], tolerance: float) -> dict[float, float]:
+    """Each value's cluster weight: values within `tolerance` px of a heavier one join it
+    (a measurement a pixel off its neighbour is most likely that neighbour)."""
+    heads: list[list[float]] = []
+    member: dict[float, list[float]] = {}
+    for v in sorted(weights, key=lambda v: (-weights[v], v)):
+        near = [h for h in heads if abs(h[0] - v) <= tolerance + 1e-9]
+        if near:
+            head = min(near, key=lambda h: (abs(h[0] - v), -h[1]))
+            head[1] += weights[v]
+        else:
+            head = [v, weights[v]]
+            heads.append(head)
+        member[v] = head
+    return {v: h[1] for v, h in member.items()}
 
-    Measured values scatter by about a pixel (glyph side bearings, anti-aliasing), so a
-    value counts as on a candidate's grid within `base_tolerance` px; by chance alone that
-    happens (2 t + 1) / b of the time, so each candidate b is scored by kappa = (share -
-    chance) / (1 - chance). A unit larger than a frequent value cannot be the base (4 px
-    paddings beside 8 px gaps make a 4 px system), so frequent small values bound it from
-    above. None without values.
+
+def _grid_density(value: float, base: float, noise: float) -> float:
+    """Density of a measured value under a grid of `base` (designed values spread evenly
+    over the multiples, measured with Gaussian noise of `noise` px), relative to a value
+    spread evenly over the same range: b * sum_k N(value - k b)."""
+    z = noise * math.sqrt(2 * math.pi)
+    k0 = max(1, round(value / base) - 3)
+    near = range(k0, k0 + 7)
+    return base * sum(math.exp(-((value - k * base) ** 2) / (2 * noise * noise)) for k in near) / z
+
+
+def infer_base_unit(
+    counts: Mapping[float, float],
+    config: Mapping[str, Any] | None = None,
+    inferred: Mapping[float, float] | None = None,
+) -> BaseUnit | None:
+    """The most probable spacing base unit given measured values, under a stated model.
+
+    `counts` maps each measured value to its sightings, `inferred` to how many of those
+    were measured to a line box of inferred line height. Model: a sighting is a designed
+    value (a multiple of the base b, every multiple alike) measured with Gaussian noise
+    (`base_noise` px; `base_inferred_noise` for inferred sightings), or with probability
+    `base_stray` (`base_inferred_stray`) a stray spread evenly over the range; so a coarser
+    grid that holds the values explains them better (the density on a grid point grows
+    with b) while a firm value below or between its points costs it dearly, and a sloppy
+    inferred one little. Repeats of one value are mostly one component repeated: values
+    within `base_tolerance` px of a heavier one are clustered with it, a cluster of weight
+    W counts as 1 - 2^-W design decisions (inferred sightings weigh `inferred_weight`),
+    shared among its values by weight. The prior `base_prior` says how common each base
+    is in practice (4 px most, then 8 px; the rest share what is left). The confidence is
+    the posterior probability of the chosen base, scaled down while fewer than three
+    decisions are seen. None without values.
     """
     cfg = {**DEFAULTS, **(config or {})}
-    total = sum(counts.values())
-    if total == 0:
+    seen = {float(v): float(c) for v, c in counts.items() if c > 0}
+    if not seen:
         return None
-    tol = float(cfg["base_tolerance"])
-    frequent = [v for v, c in counts.items() if c >= float(cfg["min_step_share"]) * total]
-    smallest = min(frequent) if frequent else min(counts)
-
-    def share(base: float, t: float) -> float:
-        return sum(c for v, c in counts.items() if on_grid(v, base, t)) / total
-
-    def kappa(base: float) -> float:
-        chance = (2 * tol + 1) / base
-        return (share(base, tol) - chance) / (1 - chance) if chance < 1 else -1.0
-
-    allowed = [b for b in BASE_CANDIDATES if b <= smallest + tol and kappa(b) > -1.0]
-    if not allowed:
-        return BaseUnit(float(min(BASE_CANDIDATES)), round(share(min(BASE_CANDIDATES), tol), 4), 0.0)
-    base = max(allowed, key=lambda b: (round(kappa(b), 2), b))
-    evidence = min(1.0, total / 8.0)  # a handful of measurements says little
-    exact = share(base, float(cfg["grid_tolerance"]))
-    return BaseUnit(float(base), round(exact, 4), round(max(0.0, kappa(base)) * evidence, 4))
+    loose = {v: min(1.0, float((inferred or {}).get(v, 0.0)) / c) for v, c in seen.items()}
+    alpha = float(cfg["inferred_weight"])
+    weight = {v: c * (1.0 - loose[v] * (1.0 - alpha)) for v, c in seen.items()}
+    cluster = _clusters(weight, float(cfg["base_tolerance"]))
+    decisions = {v: weight[v] / cluster[v] * (1.0 - 0.5 ** cluster[v]) for v in seen}
+    prior_of: Mapping[Any, float] = cfg["base_prior"]
+    rest = [b for b in BASE_CANDIDATES if b not in prior_of and float(b) not in prior_of]
+    left = max(0.0, 1.0 - sum(float(p) for p in prior_of.values()))
+    noise, noise_i = float(cfg["base_noise"]), float(cfg["base_inferred_noise"])
+    stray, stray_i = float(cfg["base_stray"]), float(cfg["base_inferred_stray"])
+    score: dict[int, float] = {}
+    for b in BASE_CANDIDATES:
+        p = float(prior_of.get(b, prior_of.get(float(b), left / len(rest) if rest else 0.0)))
+        s = math.log(max(p, 1e-12))
+        for v, d in decisions.items():
+            firm = 1.0 - loose[v]
+            if firm > 0:
+                s += d * firm * math.log((1 - stray) * _grid_density(v, b, noise) + stray)
+            if firm < 1:
+                s += d * (1 - firm) * math.log((1 - stray_i) * _grid_density(v, b, noise_i) + stray_i)
+        score[b] = s
+    top = max(score.values())
+    odds = {b: math.exp(s - top) for b, s in score.items()}
+    base = max(BASE_CANDIDATES, key=lambda b: (score[b], b))
+    posterior = odds[base] / sum(odds.values())
+    evidence = min(1.0, sum(decisions.values()) / 3.0)  # a value or two say little
+    total = sum(seen.values())
+    exact = sum(c for v, c in seen.items() if on_grid(v, base, float(cfg["grid_tolerance"]))) / total
+    return BaseUnit(float(base), round(exact, 4), round(posterior * evidence, 4))
 
 
 def classify_scale(
@@ -221,13 +276,14 @@ class SpacingAggregator:
         if not values:
             return []
         tol = float(cfg["grid_tolerance"])
-        # Measured values scatter by a pixel around the designed ones (glyph side bearings,
-        # anti-aliasing): the base is read from cluster heads, each the most frequent value
-        # of its cluster, not from every stray value; sightings that may be slack (a centred
-        # page's margins) say nothing about the grid.
-        firm = {v: m for v, m in values.items() if m.count > m.weak}
-        heads = dedup(firm or values, min(0.10, float(cfg["tolerance"])), lambda a, b: False)
-        base = infer_base_unit({m.value: m.count for m in heads}, cfg)
+        # Sightings that may be slack (a centred page's margins) say nothing about the grid;
+        # the rest go to the base model with how many were measured to inferred line boxes.
+        firm = {v: m for v, m in values.items() if m.count > m.weak} or values
+        base = infer_base_unit(
+            {v: max(1, m.count - m.weak) for v, m in firm.items()},
+            cfg,
+            {v: min(m.inferred, max(1, m.count - m.weak)) for v, m in firm.items()},
+        )
         unit = base.base if base else 0.0
 
         def keep_apart(a: float, b: float) -> bool:
