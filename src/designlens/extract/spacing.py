@@ -43,7 +43,13 @@ class Measurement:
 
 
 def matches(hole: Rect, boxes: Sequence[Rect]) -> bool:
-    return any(all(abs(h - b) <= 1 for h, b in zip(hole, box, strict=True)) for box in boxes)
+    """Is `hole` one of `boxes` (every side within a pixel)? Plain comparisons: this runs
+    for every hole of every box."""
+    x0, y0, x1, y1 = hole
+    for b in boxes:
+        if abs(x0 - b[0]) <= 1 and abs(y0 - b[1]) <= 1 and abs(x1 - b[2]) <= 1 and abs(y1 - b[3]) <= 1:
+            return True
+    return False
 
 
 def measure_padding(region: Region, outer: Sequence[Rect], max_px: int) -> list[Measurement]:
