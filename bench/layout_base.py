@@ -18,7 +18,6 @@ Pages outside a 4/8 system are listed for context but not scored.
 from __future__ import annotations
 
 import argparse
-import json
 import warnings
 from collections.abc import Sequence
 from dataclasses import replace
@@ -45,22 +44,11 @@ def truth_base(values: Sequence[tuple[float, int]]) -> float | None:
 
 
 def settings(items: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """`TYPE.KEY=VALUE` pairs as per-type extractor config, checked like the CLI's `--set`."""
-    found = plugins.extractors()
-    config: dict[str, dict[str, Any]] = {}
-    for item in items:
-        target, sep, raw = item.partition("=")
-        token_type, dot, key = target.strip().partition(".")
-        extractor = found.get(token_type)
-        known = getattr(extractor, "defaults", None)
-        if not sep or not dot or not key or extractor is None or (known is not None and key not in known):
-            raise SystemExit(f"--set {item!r}: want TYPE.KEY=VALUE with a known extractor setting")
-        try:
-            value = json.loads(raw)
-        except ValueError:
-            value = raw
-        config.setdefault(token_type, {})[key] = value
-    return config
+    """`TYPE.KEY=VALUE` pairs as per-type extractor config, checked as the CLI's `--set` is."""
+    try:
+        return plugins.extractor_settings(items)
+    except ValueError as e:
+        raise SystemExit(str(e)) from None
 
 
 def measured(tokens: Sequence[Token]) -> str:

@@ -48,30 +48,12 @@ SET_HELP = "TYPE.KEY=VALUE: an extractor setting, e.g. color.merge_delta_e=3 (VA
 
 def _settings(items: list[str]) -> dict[str, dict[str, Any]]:
     """`--set TYPE.KEY=VALUE` pairs as per-type extractor config; a typo is a usage error."""
-    from collections.abc import Mapping
+    from designlens.plugins import extractor_settings
 
-    from designlens import plugins
-
-    found = plugins.extractors() if items else {}
-    config: dict[str, dict[str, Any]] = {}
-    for item in items:
-        target, sep, raw = item.partition("=")
-        token_type, dot, key = target.strip().partition(".")
-        if not sep or not dot or not key:
-            raise _usage_error(f"--set takes TYPE.KEY=VALUE, got {item!r}")
-        extractor = found.get(token_type)
-        if extractor is None:
-            raise _usage_error(f"--set {item!r}: no extractor for token type {token_type!r}")
-        known = getattr(extractor, "defaults", None)
-        if isinstance(known, Mapping) and key not in known:
-            raise _usage_error(f"--set {item!r}: {token_type} has no setting {key!r} "
-                               f"(have: {', '.join(sorted(known))})")
-        try:
-            value = json.loads(raw)
-        except ValueError:
-            value = raw
-        config.setdefault(token_type, {})[key] = value
-    return config
+    try:
+        return extractor_settings(items)
+    except ValueError as e:
+        raise _usage_error(str(e)) from None
 
 
 def _usage_error(message: str) -> typer.Exit:

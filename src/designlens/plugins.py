@@ -202,3 +202,34 @@ def exporters() -> dict[str, Exporter]:
     for p in discover("exporters")[0]:
         out.setdefault(p.plugin.name, p.plugin)
     return out
+
+
+def extractor_settings(items: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """`TYPE.KEY=VALUE` pairs (VALUE as JSON, else text) as per-type extractor config.
+
+    Raises ValueError naming the problem: not that form, no extractor for TYPE, or a KEY
+    the extractor does not publish in its `defaults` (so a typo never passes silently).
+    """
+    import json
+
+    found = extractors() if items else {}
+    config: dict[str, dict[str, Any]] = {}
+    for item in items:
+        target, sep, raw = item.partition("=")
+        token_type, dot, key = target.strip().partition(".")
+        if not sep or not dot or not key:
+            raise ValueError(f"--set takes TYPE.KEY=VALUE, got {item!r}")
+        extractor = found.get(token_type)
+        if extractor is None:
+            raise ValueError(f"--set {item!r}: no extractor for token type {token_type!r}")
+        known = getattr(extractor, "defaults", None)
+        if isinstance(known, Mapping) and key not in known:
+            raise ValueError(
+                f"--set {item!r}: {token_type} has no setting {key!r} (have: {', '.join(sorted(known))})"
+            )
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = raw
+        config.setdefault(token_type, {})[key] = value
+    return config
