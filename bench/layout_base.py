@@ -26,7 +26,7 @@ from typing import Any
 
 from designlens import plugins
 from designlens.evaluate.truth import find_truths
-from designlens.pipeline import aggregate, process_image
+from designlens.pipeline import ImageResult, aggregate, process_image
 from designlens.tokens import Dimension, Token
 
 
@@ -65,6 +65,16 @@ def measured(tokens: Sequence[Token]) -> str:
     return " ".join(out)
 
 
+FLAT = {"spacing": {"base_prior": {}}}  # every candidate base alike
+
+
+def _scale(result: ImageResult, config: dict[str, Any]) -> dict[str, Any]:
+    """The spacing scale (base, kind, confidence) of one page's aggregated spacing tokens."""
+    tokens = aggregate([result], ["layout"], config)
+    scales = [x.extensions["scale"] for x in tokens if x.name.startswith("spacing.")]
+    return dict(scales[0]) if scales else {}
+
+
 def main() -> None:
     warnings.simplefilter("ignore")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -74,7 +84,7 @@ def main() -> None:
     args = parser.parse_args()
     config = settings(args.settings)
     truths, _ = find_truths(Path(args.folder))
-    right = scored = 0
+    right = scored = flat = always4 = 0
     print(f"{'page':24s} {'truth':>6s} {'base':>6s} {'conf':>6s}  kind")
     for t in truths:
         if t.spacing is None:
@@ -82,14 +92,14 @@ def main() -> None:
         want = truth_base([(s.px, s.count) for s in t.spacing if s.count >= 2])
         result = process_image(str(t.image), ["layout"], config, scale=t.scale)
         spacing = [x for x in result.tokens if x.name.startswith("spacing.")]
-        tokens = aggregate([replace(result, tokens=tuple(spacing))], ["layout"], {})
-        scales = [x.extensions["scale"] for x in tokens if x.name.startswith("spacing.")]
-        scale: dict[str, Any] = scales[0] if scales else {}
+        scale = _scale(replace(result, tokens=tuple(spacing)), {})
         got = scale.get("base")
         mark = "" if want is None else ("ok" if got == want else "WRONG")
         if want is not None:
             scored += 1
             right += got == want
+            flat += _scale(replace(result, tokens=tuple(spacing)), FLAT).get("base") == want
+            always4 += want == 4.0
         want_s = "-" if want is None else f"{want:g}"
         got_s = "-" if got is None else f"{got:g}"
         conf, kind = scale.get("confidence", 0.0), scale.get("kind", "")
@@ -97,6 +107,8 @@ def main() -> None:
         if args.values:
             print(f"{'':24s} measured {measured(spacing)}")
     print(f"base unit right on {right} of {scored} pages whose CSS uses a 4 px or 8 px system")
+    # what the figure rests on: the same model without its prior, and a constant answer
+    print(f"  for comparison: flat prior {flat} of {scored}; always answering 4 px {always4} of {scored}")
 
 
 if __name__ == "__main__":

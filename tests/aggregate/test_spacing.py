@@ -218,3 +218,13 @@ def test_a_firm_value_below_the_coarser_grid_keeps_the_finer_base() -> None:
     assert fine is not None and fine.base == 4.0
     loose = infer_base_unit({**counts, 4: 1}, inferred={4: 1})  # once, to an inferred line box
     assert loose is not None and loose.base == 8.0
+
+
+def test_a_base_prior_given_as_json_keys_is_the_same_prior() -> None:
+    """`--set` passes JSON, whose object keys are strings: "8" must weigh as 8 does."""
+    counts = {8.0: 4, 16.0: 6, 24.0: 3, 32.0: 2}
+    as_numbers = infer_base_unit(counts, {"base_prior": {4: 0.1, 8: 0.8}})
+    as_json = infer_base_unit(counts, {"base_prior": {"4": 0.1, "8": 0.8}})
+    flat = infer_base_unit(counts, {"base_prior": {}})
+    assert as_json == as_numbers
+    assert as_numbers is not None and flat is not None and as_numbers.confidence != flat.confidence

@@ -447,17 +447,64 @@ def test_the_text_pass_reads_only_the_bands_padding_ends_at(monkeypatch: pytest.
 
 
 def test_boxes_of_one_shape_are_read_once_and_each_gets_its_padding(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Eight table cells, one shape (same height, ink at the same rows), different words: the
-    text pass reads one cell, and every cell gets its 8 px vertical padding to the line box."""
+    """Eight table cells in two rows, one shape (same height, ink at the same rows), different
+    words: the text pass reads one cell, and every cell gets its 8 px vertical padding to the
+    line box, measured from its own edges."""
     areas = _read_areas(monkeypatch)
     words = ["Ada", "Lovelace", "Alan", "Kahn", "Hamilton", "Knuth", "Liskov", "Backus"]  # no descenders
-    img, d = _screen(1000, 120)
+    img, d = _screen(600, 160)
+    cells = []
     for k, word in enumerate(words):
-        x = 20 + 120 * k
-        _rect(d, (x, 30, x + 110, 67), 1, fill="#f3f4f6")
-        _baseline_text(d, x + 12, 53, word, 14, "#111827")
+        x, y = 20 + 120 * (k % 4), 30 + 50 * (k // 4)
+        cells.append((x, y, x + 110, y + 37))
+        _rect(d, cells[-1], 1, fill="#f3f4f6")
+        _baseline_text(d, x + 12, y + 23, word, 14, "#111827")
     layout = analyze_layout(_done(img), config=LINE_BOXES)
-    paddings = _y_paddings(layout)
+    paddings = [m for m in layout.spacing if m.kind == "padding" and m.axis == "y"]
     assert len(paddings) == 2 * len(words)
-    assert all(abs(v - 8) <= 1 for v, _ in paddings)
+    assert all(abs(layout.value(m) - 8) <= 1 for m in paddings)
+    for x0, y0, x1, y1 in cells:  # each cell's two paddings start at its top and end at its bottom
+        mine = [m for m in paddings if x0 <= m.start[0] < x1 and y0 <= m.start[1] < y1]
+        own = sorted((m.start[1], m.end[1]) for m in mine)
+        assert len(own) == 2 and own[0][0] == y0 and own[1][1] == y1
     assert len(areas) == 1 and areas[0] < 2 * (110 + 24) * (37 + 24)  # one cell and its margins, not eight
+
+
+def test_a_line_cut_by_another_box_band_does_not_stand_in_for_the_real_one() -> None:
+    """A card's first lines' band ends across a button's label inside it: the cut copy of the
+    label is dropped, so the button's padding is what it is without the card's paragraph."""
+
+    def button_paddings(with_paragraph: bool) -> list[tuple[tuple[int, int], float]]:
+        img, d = _screen(700, 260)
+        _rect(d, (40, 40, 600, 220), 1, fill="#e5e7eb")
+        if with_paragraph:
+            _baseline_text(d, 52, 71, "Every product team says performance matters", 16, "#111827")
+        _rect(d, (52, 90, 260, 150), 1, fill="#ffffff")
+        _baseline_text(d, 64, 121, "Save changes now", 14, "#111827")
+        layout = analyze_layout(_done(img), config=LINE_BOXES)
+        return sorted(
+            (m.start, layout.value(m))
+            for m in layout.spacing
+            if m.kind == "padding" and m.axis == "y" and 52 <= m.start[0] <= 260 and 90 <= m.start[1] <= 150
+        )
+
+    alone = button_paddings(False)
+    assert alone and button_paddings(True) == alone
+
+
+def test_packed_display_text_keeps_each_frame_its_own_line() -> None:
+    """Frames of 90 px text side by side on one shelf sit further apart than glyphs group into
+    lines: each frame's line comes back, in its own place."""
+    import importlib
+
+    layout_module = importlib.import_module("designlens.extract.layout")
+    img, d = _screen(1200, 500)
+    _rect(d, (10, 10, 1000, 200), 1, fill="#ffffff")
+    _baseline_text(d, 20, 60, "Wide heading text line here", 30, "#111827")
+    for x in (10, 400):
+        _rect(d, (x, 250, x + 290, 360), 1, fill="#ffffff")
+        _baseline_text(d, x + 4, 330, "HHH", 90, "#111827")
+    rects = [(10, 10, 1000, 205), (18, 252, 212, 358), (408, 252, 602, 358)]
+    inks = [lb.ink for lb in layout_module._line_boxes(_done(img), 1.0, rects, (255, 255, 255))]
+    for x0, y0, x1, y1 in rects:
+        assert sum(1 for i in inks if x0 <= i[0] and i[2] <= x1 and y0 <= i[1] and i[3] <= y1) == 1

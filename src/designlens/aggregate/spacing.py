@@ -172,7 +172,10 @@ def infer_base_unit(
     within `base_tolerance` px of a heavier one are clustered with it, a cluster of weight
     W counts as 1 - 2^-W design decisions (inferred sightings weigh `inferred_weight`),
     shared among its values by weight. The prior `base_prior` says how common each base
-    is in practice (4 px most, then 8 px; the rest share what is left). The confidence is
+    is in practice: published systems mostly step by 4 px (Tailwind's 0.25rem scale,
+    Bootstrap's spacer fractions, Primer, Polaris) or 8 px (Material, Carbon, Atlassian),
+    the rest share what is left. The prior decides between 4 and 8 when the pixels show
+    only multiples of 8 (a flat prior would say 8 there). The confidence is
     the posterior probability of the chosen base, scaled down while fewer than three
     decisions are seen. None without values.
     """
@@ -185,14 +188,15 @@ def infer_base_unit(
     weight = {v: c * (1.0 - loose[v] * (1.0 - alpha)) for v, c in seen.items()}
     cluster = _clusters(weight, float(cfg["base_tolerance"]))
     decisions = {v: weight[v] / cluster[v] * (1.0 - 0.5 ** cluster[v]) for v in seen}
-    prior_of: Mapping[Any, float] = cfg["base_prior"]
-    rest = [b for b in BASE_CANDIDATES if b not in prior_of and float(b) not in prior_of]
-    left = max(0.0, 1.0 - sum(float(p) for p in prior_of.values()))
+    # keys as numbers whatever the source (JSON from `--set` gives strings)
+    prior_of = {float(k): float(v) for k, v in dict(cfg["base_prior"]).items()}
+    rest = [b for b in BASE_CANDIDATES if float(b) not in prior_of]
+    left = max(0.0, 1.0 - sum(prior_of.values()))
     noise, noise_i = float(cfg["base_noise"]), float(cfg["base_inferred_noise"])
     stray, stray_i = float(cfg["base_stray"]), float(cfg["base_inferred_stray"])
     score: dict[int, float] = {}
     for b in BASE_CANDIDATES:
-        p = float(prior_of.get(b, prior_of.get(float(b), left / len(rest) if rest else 0.0)))
+        p = prior_of.get(float(b), left / len(rest) if rest else 0.0)
         s = math.log(max(p, 1e-12))
         for v, d in decisions.items():
             firm = 1.0 - loose[v]

@@ -436,8 +436,9 @@ class _TextEdges:
 
     def strips(self) -> list[Rect]:
         """The rows a line box can be read from: the first and last text lines with the line
-        next to each (for a wrapped paragraph's pitch), cut where no text of about their
-        size crosses, as wide as the text in them.
+        next to each (for a wrapped paragraph's pitch), cut 2 px past a row no text of about
+        their size crosses (so a line cut by a band's edge, a child's or a bar's, touches it:
+        `_line_boxes` drops those), as wide as the text in them.
 
         Only the box's first and last content are padded against, so the text pass needs no
         more than these bands, a small part of a text-heavy box; a side whose first content
@@ -472,11 +473,12 @@ class _TextEdges:
         if self.top:
             first, first_end = self.top
             line = first_line = first_end - first
-            out.append(strip(y0, clear(min(y1, first + round(3.6 * line)), True, line), line))
+            end = min(y1, clear(min(y1, first + round(3.6 * line)), True, line) + 2)
+            out.append(strip(y0, end, line))
         if self.bottom:
             last_start, last = self.bottom
             line = last - last_start
-            start = clear(max(y0, last - round(3.6 * line)), False, line)
+            start = max(y0, clear(max(y0, last - round(3.6 * line)), False, line) - 2)
             if out and start <= out[0][3]:
                 out = [strip(y0, y1, max(line, first_line))]
             else:
@@ -494,7 +496,7 @@ def _text_line_boxes(
 
     Boxes of one shape (height, and where their first and last lines' ink sits) have the
     same line boxes in the same places: a table's cells, a list's rows. The narrowest of
-    each shape is read and its line boxes are moved into the others.
+    each shape is read and its first and last lines' line boxes are moved into the others.
     """
     groups: dict[tuple[int, ...], list[Region]] = {}
     edges: dict[int, _TextEdges] = {}
@@ -506,7 +508,14 @@ def _text_line_boxes(
     out = list(read)
     for shape, members in groups.items():
         rep = reps[shape]
-        own = [lb for lb in read if _spacing.inside(lb.ink, rep.box)]
+        e = edges[rep.index]
+        rows = ([e.top[0]] if e.top else []) + ([e.bottom[1]] if e.bottom else [])
+        own = [  # its first and last lines only: a child's text is not in every box of the shape
+            lb
+            for lb in read
+            if _spacing.inside(lb.ink, rep.box)
+            and any(abs(lb.ink[1] - r) <= 1 or abs(lb.ink[3] - r) <= 1 for r in rows)
+        ]
         for region in members:
             if region is not rep:
                 dx, dy = region.box[0] - rep.box[0], region.box[1] - rep.box[1]
@@ -514,12 +523,13 @@ def _text_line_boxes(
     return out
 
 
-def _pack(frames: list[Rect], gap: int, cap: int) -> tuple[tuple[int, int], list[tuple[int, int]]]:
+def _pack(frames: list[Rect], gap: int) -> tuple[tuple[int, int], list[tuple[int, int]]]:
     """Shelf-pack `frames` into one image: its (height, width) and each frame's top-left.
 
     Tallest first, left to right on shelves as wide as the widest frame. Frames sit `gap`
-    apart vertically and, on a shelf, further apart than its glyphs' line grouping reaches
-    (about a glyph height, at most `cap`), so no text line joins two frames.
+    apart vertically and, on a shelf, further apart than the text pass's line grouping
+    reaches (0.55 of a glyph's height each way, `text._group_lines`; a glyph is at most
+    the shelf's height), so no text line joins two frames.
     """
     order = sorted(range(len(frames)), key=lambda i: frames[i][1] - frames[i][3])
     width = max(f[2] - f[0] for f in frames) + 2 * gap
@@ -532,7 +542,7 @@ def _pack(frames: list[Rect], gap: int, cap: int) -> tuple[tuple[int, int], list
         if x + w + gap > width:  # a new shelf, as tall as its first (tallest) frame
             y += shelf + (gap if shelf else 0)
             x, shelf = gap, h
-            side = max(gap, min(cap, round(1.2 * h)))
+            side = max(gap, 2 * math.ceil(0.55 * h) + 2)
         spots[i] = (x, y)
         x += w + side
     return (y + shelf + gap, width), spots
@@ -557,26 +567,33 @@ def _line_boxes(
     for r in sorted(set(rects), key=lambda r: (r[2] - r[0]) * (r[3] - r[1]), reverse=True):
         if not any(f[0] <= r[0] and f[1] <= r[1] and f[2] >= r[2] and f[3] >= r[3] for f in frames):
             frames.append(r)
-    shape, spots = _pack(frames, max(4, round(12 * scale)), round(64 * scale))
+    shape, spots = _pack(frames, max(4, round(12 * scale)))
     atlas = np.empty((*shape, 3), dtype=np.uint8)
     atlas[...] = ground
     for (x0, y0, x1, y1), (ax, ay) in zip(frames, spots, strict=True):
         atlas[ay : ay + y1 - y0, ax : ax + x1 - x0] = px[y0:y1, x0:x1]
-    found = [t for t in text_lines(atlas, scale)[0] if t.glyphs >= 2]
+    # each line's frame: the one its ink lies in, clear of the frame's first and last rows
+    # (a line touching them was cut by the band's edge: its heights are not the glyphs')
+    spot = np.asarray(spots, dtype=np.int64)
+    ends = spot + np.asarray([(f[2] - f[0], f[3] - f[1]) for f in frames], dtype=np.int64)
+    found, home = [], []
+    for t in text_lines(atlas, scale)[0]:
+        inside = (
+            (spot[:, 0] <= t.x)
+            & (t.x + t.width <= ends[:, 0])
+            & (spot[:, 1] < t.y)
+            & (t.y + t.height < ends[:, 1])
+        )
+        hit = np.flatnonzero(inside)
+        if t.glyphs >= 2 and hit.size:
+            found.append(t)
+            home.append(int(hit[0]))
     if not found:
         return []
     sizes = [float(v) for v in line_sizes(choose_fonts(found), found)[0]]
-    # each line's frame: the one whose packed rect holds its middle
-    spot = np.asarray(spots, dtype=np.int64)
-    ends = spot + np.asarray([(f[2] - f[0], f[3] - f[1]) for f in frames], dtype=np.int64)
-    home = []
-    for t in found:
-        cx, cy = t.x + t.width // 2, t.y + t.height // 2
-        hit = np.flatnonzero((spot[:, 0] <= cx) & (cx < ends[:, 0]) & (spot[:, 1] <= cy) & (cy < ends[:, 1]))
-        home.append(int(hit[0]) if hit.size else -1)
     pitches: list[tuple[float, bool] | None] = [None] * len(found)
     max_pitch = float(_typography.DEFAULTS["max_pitch"])
-    for k in set(home) - {-1}:
+    for k in set(home):
         mine = [i for i, h in enumerate(home) if h == k]
         ours = _typography.line_pitches([found[i] for i in mine], [sizes[i] for i in mine], max_pitch)
         for i, p in zip(mine, ours, strict=True):
@@ -585,8 +602,6 @@ def _line_boxes(
     ratio = float(np.median(ratios)) if ratios else _BODY_LEADING
     out = []
     for t, size, p, k in zip(found, sizes, pitches, home, strict=True):
-        if k < 0:
-            continue
         dx, dy = frames[k][0] - spots[k][0], frames[k][1] - spots[k][1]
         ink = (t.x + dx, t.y + dy, t.x + t.width + dx, t.y + t.height + dy)
         if p is not None and p[1]:

@@ -1,7 +1,9 @@
 """The layout extractor's per-box and per-contour loops, compiled (numba).
 
 Each is the plain loop of a numpy/Python step of `boxes`, `radius` or `spacing`, doing the
-same integer (or float64) arithmetic in the same order, so results are identical: in
+same integer (or float64) arithmetic in the same order, so results are identical (the
+corner scan sums float32 covers one after another where numpy summed pairwise: equal to
+float32 rounding, well under 1e-5 px of radius): in
 Python they cost microseconds per box or per contour, which adds up to tens of
 milliseconds on a page of 150 boxes or a photo's thousands of specks. Compiled on first
 use and cached beside this file (`cache=True`); imported lazily, so a process that never
