@@ -42,12 +42,14 @@ def detect_grid(
     tops, widths = arr[:, 1], arr[:, 2] - arr[:, 0]
     best: list[Rect] = []
     seen: set[tuple[int, ...]] = set()
-    for k in range(len(wide)):
-        alike = (np.abs(tops - tops[k]) <= tolerance) & (np.abs(widths - widths[k]) <= tolerance)
-        members = np.flatnonzero(alike)
-        key = tuple(members.tolist())
-        if len(members) < min_columns or key in seen:
-            continue  # too few, or the same row from another seed
+    # each box's alike boxes (same top, same width), all pairs at once
+    alike = (np.abs(tops[:, None] - tops[None, :]) <= tolerance) & (
+        np.abs(widths[:, None] - widths[None, :]) <= tolerance
+    )
+    for k in np.flatnonzero(alike.sum(axis=1) >= min_columns).tolist():
+        key = tuple(np.flatnonzero(alike[k]).tolist())
+        if key in seen:
+            continue  # the same row from another seed
         seen.add(key)
         row = sorted((wide[i] for i in key), key=lambda b: b[0])
         gaps = [b[0] - a[2] for a, b in itertools.pairwise(row)]
