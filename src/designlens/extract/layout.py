@@ -42,6 +42,7 @@ from designlens.extract.radius import Border, corner_radii, detect_borders
 from designlens.extract.spacing import (
     LineBox,
     Measurement,
+    TextEdges,
     measure_gaps,
     measure_margins,
     measure_padding,
@@ -366,32 +367,32 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
         result.boxes.append(LayoutBox(f.box, f.fill, None, radius / scale, full))
     w_img = px.shape[1]
     tiny = round(float(cfg["min_box_css"]) * scale) * round(float(cfg["min_box_long_css"]) * scale)
-    texts: list[tuple[Region, list[Rect]]] = []  # boxes whose first or last content is text, and their kids
-    for region in regions if cfg["line_boxes"] else ():
-        if region.index in closed or not region.holes or region.index not in outer:
-            continue
-        kids = [outer[c] for c in region.children if c in outer] + pictures.get(region.index, [])
-        kids += soft.get(region.index, [])
-        if _spacing.text_edge(region, kids):
-            texts.append((region, kids))
-    ground = regions[0].fill if regions else (255, 255, 255)
-    lines = _spacing.LineIndex(_text_line_boxes(px, scale, texts, ground))
+    kids_of: dict[int, list[Rect]] = {}  # each measured region's content boxes
+    texts: dict[int, tuple[Region, TextEdges]] = {}  # boxes whose first or last content is text
     for region in regions:
         if region.index in closed or not (region.holes or region.index in soft):
             continue  # nothing inside to measure
         if region.parent >= 0 and region.index not in outer and region.width * region.height < tiny:
             continue  # a speck of a photo, a letter's counter: holds no layout
         kids = [outer[c] for c in region.children if c in outer] + pictures.get(region.index, [])
-        kids += soft.get(region.index, [])
+        kids_of[region.index] = kids = kids + soft.get(region.index, [])
+        if cfg["line_boxes"] and region.index in outer:
+            edges = TextEdges.of(region, kids)
+            if edges is not None:
+                texts[region.index] = (region, edges)
+    ground = regions[0].fill if regions else (255, 255, 255)
+    lines = _spacing.LineIndex(_text_line_boxes(px, scale, texts, ground))
+    for index, kids in kids_of.items():
+        region = regions[index]
         result.spacing += measure_gaps(region, kids, max_spacing)
         result.spacing += measure_paragraph_gaps(region, kids, max_spacing)
         if region.parent < 0 and region.box[0] == 0 and region.box[2] == w_img:
             result.spacing += measure_margins(region, w_img, max_spacing)
-        elif region.index in outer or (region.parent < 0 and region.is_box):
+        elif index in outer or (region.parent < 0 and region.is_box):
             # a box, or a panel that reaches the image edge (sidebar, main column): its padding
             result.spacing += measure_padding(region, kids, max_spacing)
-            if cfg["line_boxes"]:
-                result.spacing += measure_text_padding(region, kids, lines, max_spacing)
+            if index in texts:
+                result.spacing += measure_text_padding(texts[index][1], lines, max_spacing)
     return result
 
 
@@ -400,115 +401,92 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
 _BODY_LEADING = 1.5
 
 
-@dataclass(frozen=True, slots=True)
-class _TextEdges:
-    """A box's first and last text lines, by their ink rows (image px; None: that side's
-    first content is a child box), and the box's other content (`ink`)."""
+def _shape(edges: TextEdges) -> tuple[int, ...]:
+    """What decides a box's line boxes, relative to it: its height and its first and last
+    lines' ink rows. Boxes of one shape have the same line boxes in the same places."""
+    y0, y1 = edges.box[1], edges.box[3]
+    out = [y1 - y0]
+    if edges.top:
+        out += [0, edges.top[0] - y0, edges.top[1] - y0]
+    if edges.bottom:
+        out += [1, y1 - edges.bottom[1], y1 - edges.bottom[0]]
+    return tuple(out)
 
-    box: Rect
-    ink: list[Rect]
-    top: tuple[int, int] | None  # the first line's ink rows
-    bottom: tuple[int, int] | None  # the last line's ink rows
 
-    @classmethod
-    def of(cls, region: Region, kids: list[Rect]) -> _TextEdges:
-        ink = [h for h in region.holes if not _spacing.matches(h, kids)]  # mostly a few: plain Python
-        top_hole = min(region.holes, key=lambda r: r[1])
-        bottom_hole = max(region.holes, key=lambda r: r[3])
-        top = bottom = None
-        if not _spacing.matches(top_hole, kids):
-            top = (top_hole[1], max(h[3] for h in ink if h[1] < top_hole[3]))
-        if not _spacing.matches(bottom_hole, kids):
-            bottom = (min(h[1] for h in ink if h[3] > bottom_hole[1]), bottom_hole[3])
-        return cls(region.box, ink, top, bottom)
+def _bands(edges: TextEdges) -> list[Rect]:
+    """The rows a line box can be read from: the first and last text lines with the line
+    next to each (for a wrapped paragraph's pitch), cut 2 px past a row no text of about
+    their size crosses (so a line cut by a band's edge, a child's or a bar's, touches it:
+    `_line_boxes` drops those), as wide as the text in them.
 
-    @property
-    def shape(self) -> tuple[int, ...]:
-        """What decides the line boxes, relative to the box: its height and its first and last
-        lines' ink rows. Boxes of one shape have the same line boxes in the same places."""
-        y0, y1 = self.box[1], self.box[3]
-        out = [y1 - y0]
-        if self.top:
-            out += [0, self.top[0] - y0, self.top[1] - y0]
-        if self.bottom:
-            out += [1, y1 - self.bottom[1], y1 - self.bottom[0]]
-        return tuple(out)
+    Only the box's first and last content are padded against, so the text pass needs no
+    more than these bands, a small part of a text-heavy box; a side whose first content
+    is a child box needs none, and a box whose text ink comes within 2 px of its edge none
+    at all (the line box reaches past the ink: no padding is left to measure, on that
+    side or, as the smaller of the two, on the box).
+    """
+    x0, y0, x1, y1 = edges.box
+    ink = edges.ink
+    if (edges.top and edges.top[0] - y0 < 2) or (edges.bottom and y1 - edges.bottom[1] < 2):
+        return []
 
-    def strips(self) -> list[Rect]:
-        """The rows a line box can be read from: the first and last text lines with the line
-        next to each (for a wrapped paragraph's pitch), cut 2 px past a row no text of about
-        their size crosses (so a line cut by a band's edge, a child's or a bar's, touches it:
-        `_line_boxes` drops those), as wide as the text in them.
+    def clear(row: int, down: bool, line: int) -> int:
+        """The first row at or past `row` (downwards or upwards) that no text up to 1.5
+        lines tall crosses (a bar or a picture may be cut: it holds no line)."""
+        while True:
+            crossing = [h for h in ink if h[1] < row < h[3] and h[3] - h[1] <= 1.5 * line]
+            if not crossing:
+                return row
+            row = max(h[3] for h in crossing) if down else min(h[1] for h in crossing)
 
-        Only the box's first and last content are padded against, so the text pass needs no
-        more than these bands, a small part of a text-heavy box; a side whose first content
-        is a child box needs none, and a box whose text ink comes within 2 px of its edge none
-        at all (the line box reaches past the ink: no padding is left to measure, on that
-        side or, as the smaller of the two, on the box).
-        """
-        x0, y0, x1, y1 = self.box
-        ink = self.ink
-        if (self.top and self.top[0] - y0 < 2) or (self.bottom and y1 - self.bottom[1] < 2):
-            return []
+    def strip(top: int, bottom: int, line: int) -> Rect:
+        """Rows top..bottom, as wide as the text in them and a line's room around."""
+        xs = [(h[0], h[2]) for h in ink if h[1] < bottom and h[3] > top]
+        pad = max(4, line)
+        left = max(x0, min(a for a, _ in xs) - pad) if xs else x0
+        right = min(x1, max(b for _, b in xs) + pad) if xs else x1
+        return (left, top, right, bottom)
 
-        def clear(row: int, down: bool, line: int) -> int:
-            """The first row at or past `row` (downwards or upwards) that no text up to 1.5
-            lines tall crosses (a bar or a picture may be cut: it holds no line)."""
-            while True:
-                crossing = [h for h in ink if h[1] < row < h[3] and h[3] - h[1] <= 1.5 * line]
-                if not crossing:
-                    return row
-                row = max(h[3] for h in crossing) if down else min(h[1] for h in crossing)
-
-        def strip(top: int, bottom: int, line: int) -> Rect:
-            """Rows top..bottom, as wide as the text in them and a line's room around."""
-            xs = [(h[0], h[2]) for h in ink if h[1] < bottom and h[3] > top]
-            pad = max(4, line)
-            left = max(x0, min(a for a, _ in xs) - pad) if xs else x0
-            right = min(x1, max(b for _, b in xs) + pad) if xs else x1
-            return (left, top, right, bottom)
-
-        out: list[Rect] = []
-        first_line = 0
-        if self.top:
-            first, first_end = self.top
-            line = first_line = first_end - first
-            end = min(y1, clear(min(y1, first + round(3.6 * line)), True, line) + 2)
-            out.append(strip(y0, end, line))
-        if self.bottom:
-            last_start, last = self.bottom
-            line = last - last_start
-            start = max(y0, clear(max(y0, last - round(3.6 * line)), False, line) - 2)
-            if out and start <= out[0][3]:
-                out = [strip(y0, y1, max(line, first_line))]
-            else:
-                out.append(strip(start, y1, line))
-        return out
+    out: list[Rect] = []
+    first_line = 0
+    if edges.top:
+        first, first_end = edges.top
+        line = first_line = first_end - first
+        end = min(y1, clear(min(y1, first + round(3.6 * line)), True, line) + 2)
+        out.append(strip(y0, end, line))
+    if edges.bottom:
+        last_start, last = edges.bottom
+        line = last - last_start
+        start = max(y0, clear(max(y0, last - round(3.6 * line)), False, line) - 2)
+        if out and start <= out[0][3]:
+            out = [strip(y0, y1, max(line, first_line))]
+        else:
+            out.append(strip(start, y1, line))
+    return out
 
 
 def _text_line_boxes(
     px: npt.NDArray[np.uint8],
     scale: float,
-    boxes: list[tuple[Region, list[Rect]]],
+    boxes: Mapping[int, tuple[Region, TextEdges]],
     ground: tuple[int, int, int],
 ) -> list[LineBox]:
-    """Line boxes of the first and last text lines of `boxes` (each with its child boxes).
+    """Line boxes of the first and last text lines of `boxes` (by region index, each with
+    its text edges).
 
     Boxes of one shape (height, and where their first and last lines' ink sits) have the
     same line boxes in the same places: a table's cells, a list's rows. The narrowest of
     each shape is read and its first and last lines' line boxes are moved into the others.
     """
     groups: dict[tuple[int, ...], list[Region]] = {}
-    edges: dict[int, _TextEdges] = {}
-    for region, kids in boxes:
-        edges[region.index] = e = _TextEdges.of(region, kids)
-        groups.setdefault(e.shape, []).append(region)
+    for region, e in boxes.values():
+        groups.setdefault(_shape(e), []).append(region)
     reps = {shape: min(members, key=lambda r: r.width) for shape, members in groups.items()}
-    read = _line_boxes(px, scale, [s for rep in reps.values() for s in edges[rep.index].strips()], ground)
+    read = _line_boxes(px, scale, [s for rep in reps.values() for s in _bands(boxes[rep.index][1])], ground)
     out = list(read)
     for shape, members in groups.items():
         rep = reps[shape]
-        e = edges[rep.index]
+        e = boxes[rep.index][1]
         rows = ([e.top[0]] if e.top else []) + ([e.bottom[1]] if e.bottom else [])
         own = [  # its first and last lines only: a child's text is not in every box of the shape
             lb
@@ -552,7 +530,7 @@ def _line_boxes(
     px: npt.NDArray[np.uint8], scale: float, rects: list[Rect], ground: tuple[int, int, int]
 ) -> list[LineBox]:
     """Line boxes of the text lines inside `rects` (bands of boxes whose first or last
-    content is text, `_TextEdges.strips`).
+    content is text, `_bands`).
 
     The text pass runs once, on the rects packed into one small image on the page's ground
     (`_pack`): their pixels are all it reads. Font size comes from glyph heights (the

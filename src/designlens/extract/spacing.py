@@ -52,6 +52,14 @@ def matches(hole: Rect, boxes: Sequence[Rect]) -> bool:
     return False
 
 
+def matching(holes: npt.NDArray[np.int64], boxes: Sequence[Rect]) -> npt.NDArray[np.bool_]:
+    """`matches` for every hole of an N x 4 array at once (a photo's region has thousands)."""
+    if not boxes:
+        return np.zeros(holes.shape[0], dtype=np.bool_)
+    kids = np.asarray(boxes, dtype=np.int64)
+    return np.asarray((np.abs(holes[:, None, :] - kids[None, :, :]) <= 1).all(axis=2).any(axis=1))
+
+
 def measure_padding(region: Region, outer: Sequence[Rect], max_px: int) -> list[Measurement]:
     """Paddings of one box: its fill edge to its content (`outer`: its child boxes' outer rects)."""
     if not region.holes:
@@ -167,10 +175,8 @@ def measure_paragraph_gaps(region: Region, boxes: Sequence[Rect], max_px: int) -
         return []  # a margin needs two pitches of one style: three lines at least
     # rules and bars (a quote's left border) would glue every line beside them into one
     holes = np.asarray(region.holes, dtype=np.int64)
-    ink = (holes[:, 3] - holes[:, 1]) <= 4 * np.maximum(1, holes[:, 2] - holes[:, 0])
-    if boxes:
-        kids = np.asarray(boxes, dtype=np.int64)
-        ink &= ~(np.abs(holes[:, None, :] - kids[None, :, :]) <= 1).all(axis=2).any(axis=1)
+    bar = (holes[:, 3] - holes[:, 1]) > 4 * np.maximum(1, holes[:, 2] - holes[:, 0])
+    ink = ~bar & ~matching(holes, boxes)
     lines = sorted(_text_lines(holes[ink]), key=lambda r: r[1])
     pairs: list[tuple[int, int, Rect, Rect]] = []  # (ink height, pitch, upper, lower)
     for a, b in itertools.pairwise(lines):
@@ -245,38 +251,50 @@ def inside(inner: Rect, outer: Rect) -> bool:
     return inner[0] >= outer[0] and inner[1] >= outer[1] and inner[2] <= outer[2] and inner[3] <= outer[3]
 
 
-def text_edge(region: Region, outer: Sequence[Rect]) -> bool:
-    """Is the first or last content of `region` (top to bottom) something other than a box?"""
-    if not region.holes:
-        return False
-    top_hole = min(region.holes, key=lambda r: r[1])
-    bottom_hole = max(region.holes, key=lambda r: r[3])
-    return not (matches(top_hole, outer) and matches(bottom_hole, outer))
+@dataclass(frozen=True, slots=True)
+class TextEdges:
+    """A box's first and last content (top to bottom) and, where that is text rather than a
+    child box, the ink rows of its first or last text line (image px; None on a box side)."""
+
+    box: Rect
+    ink: list[Rect]  # its content other than child boxes
+    top_hole: Rect
+    bottom_hole: Rect
+    top: tuple[int, int] | None  # the first line's ink rows
+    bottom: tuple[int, int] | None  # the last line's ink rows
+
+    @classmethod
+    def of(cls, region: Region, kids: Sequence[Rect]) -> TextEdges | None:
+        """The edges of a box with child boxes `kids`; None when neither its first nor its
+        last content is text (measure_padding has those)."""
+        if not region.holes:
+            return None
+        top_hole = min(region.holes, key=lambda r: r[1])
+        bottom_hole = max(region.holes, key=lambda r: r[3])
+        top_text, bottom_text = not matches(top_hole, kids), not matches(bottom_hole, kids)
+        if not (top_text or bottom_text):
+            return None
+        ink = [h for h in region.holes if not matches(h, kids)]  # mostly a few: plain Python
+        top = (top_hole[1], max(h[3] for h in ink if h[1] < top_hole[3])) if top_text else None
+        bottom = (min(h[1] for h in ink if h[3] > bottom_hole[1]), bottom_hole[3]) if bottom_text else None
+        return cls(region.box, ink, top_hole, bottom_hole, top, bottom)
 
 
-def measure_text_padding(
-    region: Region, outer: Sequence[Rect], lines: LineIndex, max_px: int
-) -> list[Measurement]:
+def measure_text_padding(edges: TextEdges, lines: LineIndex, max_px: int) -> list[Measurement]:
     """Vertical paddings of a box whose first or last content is text: the box edge to the
     line box (ink moved out by the font's ascender gap and half the leading), the other
     side to a line box or a child box. Flagged `inferred` where a line height is."""
-    if not region.holes:
-        return []
-    x0, y0, x1, y1 = region.box
-    top_hole = min(region.holes, key=lambda r: r[1])
-    bottom_hole = max(region.holes, key=lambda r: r[3])
-    if matches(top_hole, outer) and matches(bottom_hole, outer):
-        return []  # measure_padding has it
-    top: float | None = top_hole[1] if matches(top_hole, outer) else None
-    bottom: float | None = bottom_hole[3] if matches(bottom_hole, outer) else None
+    x0, y0, x1, y1 = edges.box
     inferred = False
-    if top is None:
-        lb = lines.at(lines.tops, top_hole[1], region.box)
+    top: float = edges.top_hole[1]
+    bottom: float = edges.bottom_hole[3]
+    if edges.top is not None:
+        lb = lines.at(lines.tops, edges.top_hole[1], edges.box)
         if lb is None:
             return []
         top, inferred = lb.top, not lb.measured
-    if bottom is None:
-        lb = lines.at(lines.bottoms, bottom_hole[3], region.box)
+    if edges.bottom is not None:
+        lb = lines.at(lines.bottoms, edges.bottom_hole[3], edges.box)
         if lb is None:
             return []
         bottom, inferred = lb.bottom, inferred or not lb.measured
