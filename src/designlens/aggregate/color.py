@@ -76,11 +76,10 @@ class ColorAggregator:
         css_names = dict(zip(heads, nearest_css_names(head_rgb), strict=True))
         names = name_colors(list(lchs.items()))
         out: list[Token] = []
-        for head, members in groups.items():
+        for head, members, rgb_head in zip(heads, groups.values(), head_rgb, strict=True):
             member_tokens = [t for m in members for t in exact[m]]
             provenance = _merge_provenance([p for t in member_tokens for p in t.provenance])
             n = sum(p.pixels for p in provenance)
-            rgb_head = Color(head).rgb
             lch = lchs[head]
             kinds = sorted({str(t.extensions["kind"]) for t in member_tokens if "kind" in t.extensions})
             conf = max(t.confidence for t in member_tokens)
