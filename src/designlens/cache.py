@@ -18,7 +18,6 @@ import msgspec
 CACHE_ENV = "DESIGNLENS_CACHE_DIR"
 
 
-
 def decode_entry(data: bytes | None) -> dict[str, Any] | None:
     """A cached result from its stored bytes; None for a missing, torn or foreign entry (a miss)."""
     if data is None:
@@ -28,6 +27,7 @@ def decode_entry(data: bytes | None) -> dict[str, Any] | None:
     except msgspec.DecodeError:
         return None
     return value if isinstance(value, dict) else None
+
 
 class ResultCache(Protocol):
     """What a cache back end provides (disk today; Redis later behind the same two calls)."""

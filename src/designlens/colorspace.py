@@ -173,4 +173,3 @@ def nearest_css_names(rgb: npt.ArrayLike) -> list[str]:
     lab = np.stack(_oklab_rows(rgb), axis=1)
     dist = ((labs[None, :, :] - lab[:, None, :]) ** 2).sum(axis=2)
     return [names[int(i)] for i in np.argmin(dist, axis=1)]
-
