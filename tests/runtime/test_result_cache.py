@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from designlens.cache import DiskCache, cache_key, config_hash
@@ -69,3 +70,7 @@ def test_torn_cache_entry_is_a_miss_not_an_error(tmp_path: Path) -> None:
     path = next(tmp_path.rglob("*.msgpack"))
     path.write_bytes(path.read_bytes()[:3])
     assert cache.get("ab" * 32) is None
+    path.write_bytes(msgspec.msgpack.encode(["not", "a", "result"]))  # whole, but not an entry
+    assert cache.get("ab" * 32) is None
+    assert cache.get("cd" * 32) is None  # never written
+    assert (cache.hits, cache.misses) == (1, 3)
