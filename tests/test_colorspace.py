@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 from coloraide import Color as CColor
 
-from designlens.colorspace import contrast_ratio, delta_e_2000, nearest_css_names, oklch, rgb_to_lab
+from designlens.colorspace import (
+    _named_oklab,
+    contrast_ratio,
+    delta_e_2000,
+    nearest_css_names,
+    oklch,
+    oklch_array,
+    rgb_to_lab,
+)
 
 # Sharma, Wu and Dalal (2005), "The CIEDE2000 color-difference formula: implementation
 # notes, supplementary test data, and mathematical observations", Table 1: all 34 pairs.
@@ -89,11 +97,6 @@ def test_nearest_css_name_finds_exact_named_colors() -> None:
 
 def test_array_oklch_and_css_names_match_coloraide_color_by_color() -> None:
     """The merge converts all colors at once; the values must be coloraide's."""
-    import numpy as np
-    from coloraide import Color as CColor
-
-    from designlens.colorspace import _named_oklab, nearest_css_names, oklch_array
-
     rng = np.random.default_rng(11)
     colors = np.concatenate([rng.integers(0, 256, (1500, 3)), np.repeat(np.arange(0, 256, 5)[:, None], 3, 1)])
     ours, names = oklch_array(colors), nearest_css_names(colors)
