@@ -72,13 +72,9 @@ def _as_srgb(img: Image.Image, source: str) -> Image.Image:
 
 
 def decode(
-    data: bytes, source: str, *, max_pixels: int = DEFAULT_MAX_PIXELS, scale: float = 1.0,
-    digest: str | None = None,
+    data: bytes, source: str, *, max_pixels: int = DEFAULT_MAX_PIXELS, scale: float = 1.0
 ) -> DecodedImage:
-    """Decode image bytes; every failure is an InputError naming `source`.
-
-    `digest` is the bytes' image_id when the caller has already hashed them.
-    """
+    """Decode image bytes; every failure is an InputError naming `source`."""
     if not data:
         raise InputError(source, "empty file (0 bytes)")
     try:
@@ -113,7 +109,7 @@ def decode(
     if pixels.ndim != 3 or pixels.shape[2] != 3 or pixels.size == 0:
         raise InputError(source, f"cannot read pixels (shape {pixels.shape})")
     pixels.flags.writeable = False  # shared by every extractor of the image: none may change it
-    return DecodedImage(id=digest or image_id(data), source=source, pixels=pixels, scale=scale, lossy=lossy)
+    return DecodedImage(id=image_id(data), source=source, pixels=pixels, scale=scale, lossy=lossy)
 
 
 def thumbnail(path: str, max_side: int = 320) -> bytes | None:

@@ -26,7 +26,7 @@ from designlens.cache import ResultCache, config_hash
 from designlens.errors import DesignlensError, InputError, Interrupted, PluginError, UsageError
 from designlens.events import EventBus
 from designlens.extract.scale import detect_scale
-from designlens.images import DEFAULT_MAX_PIXELS, DecodedImage, decode, image_id
+from designlens.images import DEFAULT_MAX_PIXELS, DecodedImage, decode
 from designlens.sources import ImageRef, resolve_paths
 from designlens.tokens import Token, TokenSet
 
@@ -93,7 +93,7 @@ class InstanceOutput:
     warnings: tuple[str, ...] = ()  # why an extractor gave up on part of the image
 
 
-_KEPT = threading.local()  # per thread: ((image id, max_pixels), DecodedImage) of the last decode
+_KEPT = threading.local()  # per thread: (bytes, max_pixels, DecodedImage) of the last decode
 
 
 def _decode(data: bytes, source: str, max_pixels: int, keep: bool) -> DecodedImage:
@@ -102,16 +102,17 @@ def _decode(data: bytes, source: str, max_pixels: int, keep: bool) -> DecodedIma
     A worker gets an image's instances one per token type, back to back; decoding (and
     scale detection, remembered per image id) is up to a third of an instance's time. One
     image per thread is kept, and only when asked (a worker), so a library caller holds no
-    pixels after the call. Pixels are read-only, so no extractor can spoil the next one's.
+    pixels after the call. The bytes are compared, not hashed again (a memcmp is far cheaper
+    than SHA-256; the id is hashed once, in the decode). Pixels are read-only, so no
+    extractor can spoil the next one's.
     """
-    key = (image_id(data), max_pixels)
-    kept: tuple[tuple[str, int], DecodedImage] | None = getattr(_KEPT, "last", None)
-    if kept is not None and kept[0] == key:
-        return replace(kept[1], source=source)
+    kept: tuple[bytes, int, DecodedImage] | None = getattr(_KEPT, "last", None)
+    if kept is not None and kept[1] == max_pixels and kept[0] == data:
+        return replace(kept[2], source=source)
     _KEPT.last = None  # free the old image before decoding the new one
-    image = decode(data, source, max_pixels=max_pixels, digest=key[0])
+    image = decode(data, source, max_pixels=max_pixels)
     if keep:
-        _KEPT.last = (key, image)
+        _KEPT.last = (data, max_pixels, image)
     return image
 
 

@@ -86,7 +86,7 @@ def test_an_extractor_cannot_change_the_pixels_the_next_one_gets(monkeypatch: py
 
     with pytest.raises(ValueError):
         pipeline.extract_instance(data, "x.png", Vandal(), {}, keep_decoded=True)  # type: ignore[arg-type]
-    kept = pipeline._KEPT.last[1]
+    kept = pipeline._KEPT.last[2]
     assert int(kept.pixels[0, 0, 0]) == 1
 
 
