@@ -1,9 +1,11 @@
 """The scheduler: streams images, turns them into instances and keeps the backend busy.
 
 Images are read and hashed one at a time and instances wait in a bounded queue, so memory
-does not grow with the batch. An instance already complete in the job log or present in
-the result cache is never dispatched. On `stop` (SIGINT, SIGTERM, cancel) dispatch ends,
-running instances get `grace` seconds, and whatever is left stays pending in the log.
+does not grow with the batch; when the backend keeps decoded images, an image's instances
+wait (and run) together, except the last images', split so no executor idles. An instance
+already complete in the job log or present in the result cache is never dispatched. On
+`stop` (SIGINT, SIGTERM, cancel) dispatch ends, running instances get `grace` seconds,
+and whatever is left stays pending in the log.
 """
 
 from __future__ import annotations
@@ -131,8 +133,8 @@ class Scheduler:
         self.grace = grace
         self.stop = asyncio.Event()
         self.report = Report()
-        in_flight = 2 * max(1, backend.concurrency)
-        self._queue: asyncio.Queue[list[Instance] | None] = asyncio.Queue(maxsize=in_flight)
+        waiting = 2 * max(1, backend.concurrency)  # batches: an image's instances, or one instance
+        self._queue: asyncio.Queue[list[Instance] | None] = asyncio.Queue(maxsize=waiting)
         self._queued = 0
         self._finished = 0
         self._seen: set[str] = set()
