@@ -386,19 +386,17 @@ _UNREAD_MIN = 40  # glyph candidates (dark ink) before the share of them read in
 _UNREAD_SHARE = 0.25  # UI screenshots read most of theirs (eval pages: 0.8 or more)
 
 
-def _runs_vertically(px: npt.NDArray[np.uint8], scale: float, measured: int, candidates: int) -> bool:
+def _runs_vertically(px: npt.NDArray[np.uint8], scale: float, measured: int) -> bool:
     """Whether the image's text runs top to bottom (the screenshot lies on its side).
 
-    Horizontal text puts most glyph candidates into measured lines; when most of them are
-    left over, the image is read again transposed (vertical text becomes horizontal,
-    mirrored, still on its baselines): if far more glyphs form lines that way, the text
-    is vertical and its heights, read across the lines, are not the font's. Only pages
-    whose glyphs mostly form no line pay for the second reading.
+    Horizontal text puts most glyph candidates into measured lines; only when most of them
+    are left over (the caller's `unread`, so only such pages pay for this second reading)
+    is the image read again transposed (vertical text becomes horizontal, mirrored, still
+    on its baselines): if far more glyphs (`measured` read upright) form lines that way,
+    the text is vertical and its heights, read across the lines, are not the font's.
     """
-    if candidates < _UNREAD_MIN or measured >= _UNREAD_SHARE * candidates:
-        return False
     across = text_lines(np.ascontiguousarray(px.transpose(1, 0, 2)), scale)[0]
-    return sum(t.glyphs for t in across if t.glyphs >= 2) > max(2 * measured, 40)
+    return sum(t.glyphs for t in across) > max(2 * measured, 40)
 
 
 _SKEW_GLYPHS = 8  # a line this long shows whether its glyphs share a baseline
@@ -481,16 +479,16 @@ def measure_styles(
     found, candidates = text_lines(px, scale)
     lines = [t for t in found if t.glyphs >= int(cfg["min_glyphs"])]
     read = sum(t.glyphs for t in lines)
-    if _runs_vertically(px, scale, read, candidates):
+    # most glyph-like marks in no line: text on its side, rotated text, or texture (photos,
+    # noise) that is not text; shorter lines off their baseline are then taken for rotated text too
+    unread = candidates >= _UNREAD_MIN and read < _UNREAD_SHARE * candidates
+    if unread and _runs_vertically(px, scale, read):
         warnings.warn(
             "most text on the image runs vertically (a rotated screenshot?): typography not measured; "
             "rotate the image upright",
             stacklevel=2,
         )
         return [], PageFonts((), "sans", 0.0)
-    # most glyph-like marks in no line: rotated text, or texture (photos, noise) that is not
-    # text; shorter lines off their baseline are then taken for rotated text too
-    unread = candidates >= _UNREAD_MIN and read < _UNREAD_SHARE * candidates
     least = _SKEW_GLYPHS_UNREAD if unread else _SKEW_GLYPHS
     # the coarse pass is for display type the fine pass missed: where the fine pass read
     # text of its own inside a coarse line, that line is a block of UI, not one glyph row
