@@ -241,17 +241,35 @@ def _measure_warned(px: np.ndarray) -> tuple[list[Any], list[str], list[Token]]:
     return styles, [str(w.message) for w in caught], tokens
 
 
-def test_a_screenshot_on_its_side_is_not_measured_and_says_why(ui_page: np.ndarray) -> None:
+def test_a_screenshot_on_its_side_is_not_measured_and_says_why(
+    ui_page: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Vertical text read across its lines gives heights that are not a font's (before:
     an 80 px 'serif' at family confidence 0.95): the page is read transposed, found to
     run vertically, and given up with a warning."""
+    from designlens.extract import typography
+
+    reads: list[tuple[int, ...]] = []
+    real = typography.text_lines
+
+    def spy(px: np.ndarray, *args: Any, **kwargs: Any) -> Any:
+        reads.append(px.shape)
+        return real(px, *args, **kwargs)
+
+    monkeypatch.setattr(typography, "text_lines", spy)
     for k in (1, 3):
-        styles, said, tokens = _measure_warned(np.ascontiguousarray(np.rot90(ui_page, k)))
+        reads.clear()
+        side = np.ascontiguousarray(np.rot90(ui_page, k))
+        styles, said, tokens = _measure_warned(side)
         assert styles == [] and tokens == []
         assert any("runs vertically" in m for m in said)
-    # the upright page is not read twice, and is measured
+        assert (side.shape[1], side.shape[0], 3) in reads  # it was read transposed
+    # the upright page is not read twice (nor said to be mostly unread), and is measured
+    reads.clear()
     styles, said, _ = _measure_warned(ui_page)
-    assert len(styles) >= 6 and not any("vertically" in m or "baseline" in m for m in said)
+    assert reads and all(shape == ui_page.shape for shape in reads)
+    assert len(styles) >= 6
+    assert not any("vertically" in m or "baseline" in m or "glyph-like marks" in m for m in said)
 
 
 @pytest.mark.parametrize("angle", [3, 5, 15])
