@@ -178,13 +178,10 @@ def _stroke_tables(klass: str) -> tuple[tuple[int, npt.NDArray[np.float64]], ...
     return tuple((w, np.asarray(pairs, dtype=np.float64)) for w, pairs in STROKE[klass].items())
 
 
-def line_weight(klass: str, size: float, stroke: float) -> int:
-    """The calibrated weight (300, 400, 700) whose stem width at `size` is nearest."""
-    return line_weights(klass, [size], [stroke])[0]
-
-
 def line_weights(klass: str, sizes: Sequence[float], strokes: Sequence[float]) -> list[int]:
-    """line_weight for many lines: the tables interpolated once for all sizes."""
+    """Per line, the calibrated weight (300, 400, 700) whose stem width at its size is
+    nearest its `stroke` (400 where either is not positive); the tables interpolated once for
+    all sizes."""
     tables = _stroke_tables(klass if klass in STROKE else "sans")
     expected = [
         np.interp(np.asarray(sizes, dtype=np.float64), arr[:, 0], arr[:, 1]).tolist() for _, arr in tables
