@@ -11,6 +11,7 @@ from PIL import Image
 
 from designlens.aggregate.shadow import ShadowAggregator, similar, strength
 from designlens.export.css import CssExporter
+from designlens.extract import shadow as shadow_module
 from designlens.extract.shadow import ShadowExtractor, find_shadows, fit_falloff
 from designlens.images import DecodedImage
 from designlens.relate.graph import TokenGraph
@@ -95,6 +96,52 @@ def test_noise_and_degenerate_images_give_no_shadows() -> None:
     assert find_shadows(rng.integers(0, 256, (300, 400, 3), dtype=np.uint8)) == []
     for shape in ((1, 1, 3), (3, 3, 3), (10, 2000, 3), (2000, 10, 3)):
         assert find_shadows(np.zeros(shape, dtype=np.uint8)) == []
+
+
+def _edges_reference(
+    g: np.ndarray, min_len: int, min_step: int, min_fade: float
+) -> list[tuple[int, int, int]]:
+    """shadow._edges as a loop over runs, each mean read with ndarray.mean (as it was)."""
+    h = g.shape[0]
+    out = []
+    for step in (np.clip(g[:-1].astype(int) - g[1:], 0, 255), np.clip(g[1:].astype(int) - g[:-1], 0, 255)):
+        ys, starts, ends = shadow_module._runs((step >= min_step).astype(np.uint8), min_len)
+        for y, x0, x1 in zip(ys.tolist(), starts.tolist(), ends.tolist(), strict=True):
+            trim = max(4, (x1 - x0) // 6)
+            a, b = x0 + trim, x1 - trim
+            if y + 5 >= h or b - a < 4:
+                continue
+            if float(g[y + 4, a:b].mean()) - float(g[y + 1, a:b].mean()) >= min_fade:
+                out.append((y, x0, x1))
+    return sorted(out)
+
+
+def test_edge_candidates_equal_the_per_run_reference() -> None:
+    """_edges reads the fade below every run at once (prefix sums of the rows involved, one
+    per row however many runs share it): the same runs kept as one mean per run gave, on
+    rows of cells (many runs per row) with and without a fall-off below, at random greys."""
+    rng = np.random.default_rng(5)
+    kept_shared = 0
+    for _ in range(20):
+        g = np.full((300, 640), 235, np.uint8)
+        for row in range(4):
+            y = 20 + 70 * row + int(rng.integers(0, 6))
+            x = int(rng.integers(0, 30))
+            while x < 560:
+                w = int(rng.integers(30, 160))
+                g[y - 20 : y + 1, x : x + w] = int(rng.integers(245, 256))
+                kind = rng.integers(0, 3)  # a fall-off below, a flat edge, or a darker rule
+                for d in range(1, 8):
+                    g[y + d, x : x + w] = 235 - (int(rng.integers(6, 20)) >> d if kind == 0 else 0)
+                if kind == 2:
+                    g[y + 1, x : x + w] = int(rng.integers(150, 220))
+                x += w + int(rng.integers(0, 12))
+        got = [(e.y, e.x0, e.x1) for e in shadow_module._edges(g, 40, 4, 1.0)]
+        want = _edges_reference(g, 40, 4, 1.0)
+        assert got == want
+        ys = [y for y, _, _ in want]
+        kept_shared += sum(ys.count(y) >= 2 for y in set(ys))
+    assert kept_shared >= 10  # rows whose runs each needed their own columns of the prefix sums
 
 
 def test_fall_off_fit_recovers_sigma_and_edge_offset() -> None:
