@@ -163,13 +163,14 @@ def _edges(g: npt.NDArray[np.uint8], min_len: int, min_step: int, min_fade: floa
         ys, starts, ends, a, b = ys[wide], starts[wide], ends[wide], a[wide], b[wide]
         if ys.size == 0:
             continue
-        # mean grey of rows y + 1 and y + 4 over a:b, from prefix sums of just those rows
-        # (integer sums, so the same float64 means as ndarray.mean)
-        k = np.arange(ys.size)
+        # mean grey of rows y + 1 and y + 4 over a:b, from prefix sums of just those rows,
+        # once per row however many runs it holds (a table's rule row holds one per cell;
+        # integer sums, so the same float64 means as ndarray.mean)
+        uy, k = np.unique(ys, return_inverse=True)
         means = []
         for dy in (1, 4):
-            rows = np.zeros((ys.size, g.shape[1] + 1), dtype=np.int64)
-            np.cumsum(g[ys + dy], axis=1, out=rows[:, 1:])
+            rows = np.zeros((uy.size, g.shape[1] + 1), dtype=np.int64)
+            np.cumsum(g[uy + dy], axis=1, out=rows[:, 1:])
             means.append((rows[k, b] - rows[k, a]) / (b - a))
         fades = np.flatnonzero(means[1] - means[0] >= min_fade)
         for y, x0, x1 in zip(ys[fades].tolist(), starts[fades].tolist(), ends[fades].tolist(), strict=True):
