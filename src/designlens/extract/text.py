@@ -7,9 +7,10 @@
 3. *Lines*: glyphs whose middle bands touch when widened by about half their height.
 4. *Metrics*: per line, the background is the crop's most common grey and ink coverage is
    measured against the line's own ink contrast, so anti-aliased edges count by the share
-   of the pixel they cover. The horizontal projection of coverage is a staircase: the
-   steps give the baseline, the x-height and the cap/ascender height to sub-pixel
-   precision, without any per-glyph loop.
+   of the pixel they cover: each glyph's top and bottom row coverage places its edges to
+   sub-pixel precision. The baseline is where most glyphs end; the heights of the glyphs
+   standing on it give the x-height and the cap/ascender height. The per-pixel and
+   per-line loops are compiled (text_kernels).
 
 Coordinates are image px; callers divide by the device scale.
 """

@@ -1,10 +1,12 @@
-"""The text-line finder's per-line measurements, compiled (numba): one call for every line.
+"""The text-line finder's per-pixel and per-line loops, compiled (numba).
 
 `find_text_lines` measured each line with a dozen small numpy calls (colours from the
 crop's histogram, baseline and heights from the glyph edges, first word, stem width); on
 a dense page (a data table has ~140 lines) their per-call overhead was most of the time.
-Here every line is measured in one compiled loop, with the same arithmetic in the same
-order and precision as the numpy it replaces (float32 where numpy computed in float32,
+Here every line is measured in one compiled loop (`line_metrics`), and the glyph pixels
+are gathered (`glyph_pixels`) and given their coverage, edges, mass and outline
+(`glyph_coverage`) in one raster pass each, with the same arithmetic in the same order
+and precision as the numpy they replace (float32 where numpy computed in float32,
 including numpy's pairwise float32 summation), so the lines are the same to the bit.
 Compiled on first use and cached beside this file (`cache=True`); imported lazily by
 extract/text.py so processes that never measure text never load numba.
