@@ -188,11 +188,10 @@ def _glyphs(
     count, bx0, by0, bx1, by1 = _line_boxes(line, gx, gy, gw, gh, n_lines)
     usable = (count >= _MIN_GLYPHS) & (by0 > 0) & (by1 < hh) & (bx0 > 0) & (bx1 < ww)
     if integral is not None:
-        ink_max = gmax.astype(np.float32)
         area = np.maximum((bx1 - bx0) * (by1 - by0), 1).astype(np.float64)
         x0, y0, x1, y1 = (np.minimum(b, lim) for b, lim in ((bx0, ww), (by0, hh), (bx1, ww), (by1, hh)))
         box = integral[y1, x1] - integral[y0, x1] - integral[y1, x0] + integral[y0, x0]
-        usable &= ink_max.astype(np.float64) - box / area >= 0.35 * contrast
+        usable &= gmax - box / area >= 0.35 * contrast  # gmax: each line's brightest grey
     ys, xs, gi, cov, m_top, m_bot, mass, outline = k.glyph_coverage(
         ys, xs, gi, v8, line, usable, contrast, gy, gh, hh, ww
     )
