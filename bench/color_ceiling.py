@@ -27,6 +27,7 @@ from designlens.evaluate.run import evaluate_truths
 from designlens.evaluate.scores import MIN_COLOR_SHARE, color_scores
 from designlens.evaluate.truth import GroundTruth, find_truths
 from designlens.images import decode
+from designlens.tokens import Color
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYS = ("color_recall", "color_recall_distinct", "color_exact")
@@ -42,10 +43,9 @@ def oracle(truth: GroundTruth, min_pixels: int) -> list[str]:
     for c in truth.colors or ():
         if c.share < MIN_COLOR_SHARE:
             continue
-        rgb = [int(c.hex[i : i + 2], 16) for i in (1, 3, 5)]
-        de = delta_e_2000(lab, rgb_to_lab(np.array(rgb, dtype=np.float64))[None, :])
+        de = delta_e_2000(lab, rgb_to_lab(np.array(Color(c.hex).rgb, dtype=np.float64))[None, :])
         r, g, b = (int(v) for v in colors[int(de.argmin())])
-        picked.append(f"#{r:02x}{g:02x}{b:02x}")
+        picked.append(Color.from_rgb(r, g, b).hex)
     return sorted(set(picked))
 
 
