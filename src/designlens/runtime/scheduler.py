@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
+from designlens import images
 from designlens.cache import ResultCache, cache_key
 from designlens.errors import InputError
 from designlens.events import Event, EventBus
@@ -90,7 +90,7 @@ class Report:
 
 def _read(ref: ImageRef) -> tuple[bytes, str]:
     data = ref.read()
-    return data, hashlib.sha256(data).hexdigest()
+    return data, images.image_id(data)  # the id the worker's decode gives the image
 
 
 def _small(ref: ImageRef, limit: int = 1 << 18) -> bool:
