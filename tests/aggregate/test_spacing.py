@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from designlens.aggregate.border import BorderAggregator
 from designlens.aggregate.grid import GridAggregator
 from designlens.aggregate.radius import RadiusAggregator
-from designlens.aggregate.spacing import SpacingAggregator, classify_scale, infer_base_unit
+from designlens.aggregate.spacing import SpacingAggregator, classify_scale, collect, infer_base_unit
 from designlens.export.css import CssExporter
 from designlens.relate.graph import TokenGraph
 from designlens.tokens import Dimension, Provenance, Token, TokenSet
@@ -194,6 +196,57 @@ def test_the_aggregator_reads_inferred_sightings_from_the_tokens() -> None:
     ]
     out = SpacingAggregator().aggregate(tokens, {})
     assert out[0].extensions["scale"]["base"] == 4.0
+
+
+# An 8 px system's buttons (padding 16 and 24, CSS `line-height: normal`) read through the
+# 1.5 convention: each padding comes out 3 px short, at 13 and 21, with 3 px of slack.
+BUTTONS_8PX = {8: 2, 16: 3, 24: 2, 32: 2, 13: 5, 21: 5}
+BUTTONS_INFERRED = {13: 5, 21: 5}
+
+
+def test_an_inferred_padding_counts_anywhere_up_to_its_slack() -> None:
+    short = infer_base_unit(BUTTONS_8PX, inferred=BUTTONS_INFERRED)
+    assert short is not None and short.base == 4.0  # 13 and 21 read as 12 and 20
+    spanned = infer_base_unit(BUTTONS_8PX, inferred=BUTTONS_INFERRED, slack={13: 3.0, 21: 3.0})
+    assert spanned is not None and spanned.base == 8.0 and spanned.confidence > 0.8
+    # slack the other way (13 could be 10, 21 could be 18) says nothing for 8
+    away = infer_base_unit(BUTTONS_8PX, inferred=BUTTONS_INFERRED, slack={13: -3.0, 21: -3.0})
+    assert away is not None and away.base != 8.0
+
+
+def test_the_aggregator_averages_slack_over_the_inferred_sightings_of_every_image() -> None:
+    def tokens(image: str, slack: float, inferred: int) -> list[Token]:
+        out = []
+        for v, n in BUTTONS_8PX.items():
+            ext: dict[str, object] = {"count": n, "inferred": inferred if v in BUTTONS_INFERRED else 0}
+            if v in BUTTONS_INFERRED:
+                ext["slack"] = slack
+            prov = (Provenance(image, "x.png"),)
+            out.append(Token(f"spacing.{v}", "dimension", Dimension(v), provenance=prov, extensions=ext))
+        return out
+
+    # one sighting at 5.0 px and four at 3.125: 3.5 px on average, not 4.06 (the mean of the two)
+    both = tokens("a" * 64, 5.0, 1) + tokens("b" * 64, 3.125, 4)
+    thirteen = collect(both)[13.0]
+    assert thirteen.inferred == 5 and thirteen.slack / thirteen.inferred == pytest.approx(3.5)
+    assert SpacingAggregator().aggregate(both, {})[0].extensions["scale"]["base"] == 8.0
+    without = [replace(t, extensions={**t.extensions, "slack": 0.0}) for t in both]
+    assert SpacingAggregator().aggregate(without, {})[0].extensions["scale"]["base"] == 4.0
+
+
+# A 4 px system on a JPEG: ringing spreads 4 px over 3 to 6 and moves 16 and 24 a pixel or two.
+JPEG_4PX = {3: 6, 4: 8, 5: 6, 6: 4, 15: 1, 16: 3, 26: 2}
+
+
+def test_sightings_on_a_lossy_image_count_loosely() -> None:
+    firm = infer_base_unit(JPEG_4PX)
+    assert firm is not None and firm.base == 2.0  # read as exact, 3, 5 and 26 need a 2 px grid
+    lossy = infer_base_unit(JPEG_4PX, lossy=JPEG_4PX)
+    assert lossy is not None and lossy.base == 4.0
+    tokens = raw("spacing", dict(JPEG_4PX), lossy=True)
+    assert SpacingAggregator().aggregate(tokens, {})[0].extensions["scale"]["base"] == 4.0
+    tokens = raw("spacing", dict(JPEG_4PX))
+    assert SpacingAggregator().aggregate(tokens, {})[0].extensions["scale"]["base"] == 2.0
 
 
 def test_a_value_repeated_many_times_is_one_design_decision() -> None:

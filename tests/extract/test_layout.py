@@ -374,9 +374,11 @@ def test_vertical_padding_to_a_wrapped_paragraph_ends_at_its_measured_line_box()
         _baseline_text(d, 52, 71 + 26 * k, line, 16, "#111827")
     px = _done(img)
     assert _y_paddings(analyze_layout(px, config=NO_LINE_BOXES)) == []  # the box edge to ink is no padding
-    paddings = _y_paddings(analyze_layout(px, config=LINE_BOXES))
+    layout = analyze_layout(px, config=LINE_BOXES)
+    paddings = _y_paddings(layout)
     assert len(paddings) == 2
     assert all(abs(v - 12) <= 1 and not inferred for v, inferred in paddings)
+    assert all(m.slack == 0.0 for m in layout.spacing)  # a measured line height has none
 
 
 def test_vertical_padding_to_a_single_line_uses_the_inferred_leading_and_says_so() -> None:
@@ -393,6 +395,32 @@ def test_vertical_padding_to_a_single_line_uses_the_inferred_leading_and_says_so
     tokens = LayoutExtractor().extract(image, LINE_BOXES)
     eight = [t for t in tokens if t.name == "spacing.8"]
     assert eight and eight[0].extensions["inferred"] >= 1
+    # were the button's line height CSS `normal` (1.15 x 14 = 16.1 px) instead of 21 px, each
+    # padding would be (21 - 16.1) / 2 = 2.45 px larger: the token says so for the base model
+    assert abs(eight[0].extensions["slack"] - 2.45) <= 0.5
+    assert all(abs(m.slack - 2.45) <= 0.5 for m in layout.spacing if m.inferred)
+
+
+def test_spacing_measured_on_a_jpeg_says_lossy() -> None:
+    """The base model counts a lossy image's sightings loosely: its tokens must say so."""
+    import io
+
+    from designlens.images import decode
+
+    img, d = _screen(400, 160)
+    _rect(d, (40, 30, 240, 67), 1, radius=6, fill="#2563eb")
+    _rect(d, (40, 91, 240, 128), 1, radius=6, fill="#2563eb")
+    _baseline_text(d, 52, 53, "Save changes", 14, "#ffffff")
+    _baseline_text(d, 52, 114, "Save changes", 14, "#ffffff")
+    spacing = {}
+    for fmt in ("PNG", "JPEG"):
+        buf = io.BytesIO()
+        Image.fromarray(_done(img)).save(buf, fmt, quality=85)
+        image = decode(buf.getvalue(), f"x.{fmt.lower()}")
+        spacing[fmt] = [t for t in LayoutExtractor().extract(image, {}) if t.name.startswith("spacing.")]
+    assert spacing["PNG"] and spacing["JPEG"]
+    assert not any("lossy" in t.extensions for t in spacing["PNG"])
+    assert all(t.extensions["lossy"] is True for t in spacing["JPEG"])
 
 
 def test_a_padding_seen_only_to_inferred_line_boxes_has_lower_confidence() -> None:

@@ -48,11 +48,15 @@ class Measured:
     full: bool = True  # radii: every sighting was a pill or circle
     weak: int = 0  # sightings that may be slack rather than spacing (see extract/spacing.py)
     inferred: int = 0  # sightings measured to a line box whose line height was inferred
+    slack: float = 0.0  # summed over those: px each would grow by at CSS `normal` line height
+    lossy: int = 0  # other sightings on a lossy image (JPEG): edges a pixel or two off
 
     def absorb(self, other: Measured) -> None:
         self.count += other.count
         self.weak += other.weak
         self.inferred += other.inferred
+        self.slack += other.slack
+        self.lossy += other.lossy
         self.images.update(other.images)
         self.kinds.update(other.kinds)
         self.merged += [other.value, *other.merged]
@@ -73,7 +77,11 @@ def collect(tokens: Sequence[Token], rem_px: float = 16.0) -> dict[float, Measur
         m = out.setdefault(value, Measured(value))
         m.count += int(t.extensions.get("count", 1))
         m.weak += int(t.extensions.get("weak", 0))
-        m.inferred += int(t.extensions.get("inferred", 0))
+        inferred = int(t.extensions.get("inferred", 0))
+        m.inferred += inferred
+        m.slack += float(t.extensions.get("slack", 0.0)) * inferred
+        if t.extensions.get("lossy"):
+            m.lossy += int(t.extensions.get("count", 1)) - inferred
         for p in t.provenance:
             m.images.setdefault(p.image, Provenance(p.image, p.source))
         kinds = t.extensions.get("kinds", {})
@@ -102,7 +110,7 @@ def dedup(
             kept.append(
                 Measured(m.value, m.count, dict(m.images), Counter(m.kinds), list(m.merged), m.full, m.weak)
             )
-            kept[-1].inferred = m.inferred
+            kept[-1].inferred, kept[-1].slack, kept[-1].lossy = m.inferred, m.slack, m.lossy
     return sorted(kept, key=lambda m: m.value)
 
 
@@ -154,36 +162,57 @@ def _grid_density(value: float, base: float, noise: float) -> float:
     return base * sum(math.exp(-((value - k * base) ** 2) / (2 * noise * noise)) for k in near) / z
 
 
+def _span_density(value: float, span: float, base: float, noise: float, steps: int = 8) -> float:
+    """`_grid_density` averaged over the values from `value` to `value + span`."""
+    if abs(span) < 0.1:
+        return _grid_density(value, base, noise)
+    points = [value + span * i / steps for i in range(steps + 1)]
+    return sum(_grid_density(x, base, noise) for x in points) / len(points)
+
+
 def infer_base_unit(
     counts: Mapping[float, float],
     config: Mapping[str, Any] | None = None,
     inferred: Mapping[float, float] | None = None,
+    slack: Mapping[float, float] | None = None,
+    lossy: Mapping[float, float] | None = None,
 ) -> BaseUnit | None:
     """The most probable spacing base unit given measured values, under a stated model.
 
-    `counts` maps each measured value to its sightings, `inferred` to how many of those
-    were measured to a line box of inferred line height. Model: a sighting is a designed
+    `counts` maps each measured value to its sightings. Model: a sighting is a designed
     value (a multiple of the base b, every multiple alike) measured with Gaussian noise
-    (`base_noise` px; `base_inferred_noise` for inferred sightings), or with probability
-    `base_stray` (`base_inferred_stray`) a stray spread evenly over the range; so a coarser
-    grid that holds the values explains them better (the density on a grid point grows
-    with b) while a firm value below or between its points costs it dearly, and a sloppy
-    inferred one little. Repeats of one value are mostly one component repeated: values
-    within `base_tolerance` px of a heavier one are clustered with it, a cluster of weight
-    W counts as 1 - 2^-W design decisions (inferred sightings weigh `inferred_weight`),
-    shared among its values by weight. The prior `base_prior` says how common each base
-    is in practice: published systems mostly step by 4 px (Tailwind's 0.25rem scale,
-    Bootstrap's spacer fractions, Primer, Polaris) or 8 px (Material, Carbon, Atlassian),
-    the rest share what is left. The prior decides between 4 and 8 when the pixels show
-    only multiples of 8 (a flat prior would say 8 there). The confidence is
-    the posterior probability of the chosen base, scaled down while fewer than three
-    decisions are seen. None without values.
+    (`base_noise` px), or with probability `base_stray` a stray spread evenly over the
+    range; so a coarser grid that holds the values explains them better (the density on a
+    grid point grows with b) while a firm value below or between its points costs it dearly.
+
+    Loose sightings (noise `base_inferred_noise`, stray `base_inferred_stray`, weight
+    `inferred_weight`) cost a grid little:
+    - `inferred` maps a value to how many of its sightings were measured to a line box of
+      inferred line height. That height is a convention where the CSS may say `normal`:
+      `slack` maps the value to how many px those sightings would grow by then, and the
+      designed value may lie anywhere between, every point alike (the density is averaged
+      over that span).
+    - `lossy` maps a value to how many of its other sightings were on a lossy image (JPEG):
+      ringing and block edges move a box edge by a pixel or two there.
+
+    Repeats of one value are mostly one component repeated: values within `base_tolerance`
+    px of a heavier one are clustered with it, and a cluster of weight W counts as 1 - 2^-W
+    design decisions, shared among its values by weight. The prior `base_prior` says how
+    common each base is in practice: published systems mostly step by 4 px (Tailwind's
+    0.25rem scale, Bootstrap's spacer fractions, Primer, Polaris) or 8 px (Material,
+    Carbon, Atlassian), the rest share what is left. The prior decides between 4 and 8
+    when the pixels show only multiples of 8 (a flat prior would say 8 there). The
+    confidence is the posterior probability of the chosen base, scaled down while fewer
+    than three decisions are seen. None without values.
     """
     cfg = {**DEFAULTS, **(config or {})}
     seen = {float(v): float(c) for v, c in counts.items() if c > 0}
     if not seen:
         return None
-    loose = {v: min(1.0, float((inferred or {}).get(v, 0.0)) / c) for v, c in seen.items()}
+    # each value's share of sightings measured loosely: to an inferred line box, on a lossy image
+    spanned = {v: min(1.0, float((inferred or {}).get(v, 0.0)) / c) for v, c in seen.items()}
+    blurred = {v: min(1.0 - spanned[v], float((lossy or {}).get(v, 0.0)) / c) for v, c in seen.items()}
+    loose = {v: spanned[v] + blurred[v] for v in seen}
     alpha = float(cfg["inferred_weight"])
     weight = {v: c * (1.0 - loose[v] * (1.0 - alpha)) for v, c in seen.items()}
     cluster = _clusters(weight, float(cfg["base_tolerance"]))
@@ -202,8 +231,11 @@ def infer_base_unit(
             firm = 1.0 - loose[v]
             if firm > 0:
                 s += d * firm * math.log((1 - stray) * _grid_density(v, b, noise) + stray)
-            if firm < 1:
-                s += d * (1 - firm) * math.log((1 - stray_i) * _grid_density(v, b, noise_i) + stray_i)
+            if spanned[v] > 0:
+                dens = _span_density(v, float((slack or {}).get(v, 0.0)), b, noise_i)
+                s += d * spanned[v] * math.log((1 - stray_i) * dens + stray_i)
+            if blurred[v] > 0:
+                s += d * blurred[v] * math.log((1 - stray_i) * _grid_density(v, b, noise_i) + stray_i)
         score[b] = s
     top = max(score.values())
     odds = {b: math.exp(s - top) for b, s in score.items()}
@@ -281,12 +313,15 @@ class SpacingAggregator:
             return []
         tol = float(cfg["grid_tolerance"])
         # Sightings that may be slack (a centred page's margins) say nothing about the grid;
-        # the rest go to the base model with how many were measured to inferred line boxes.
+        # the rest go to the base model with how many were measured loosely (to inferred
+        # line boxes, with their slack; on lossy images).
         firm = {v: m for v, m in values.items() if m.count > m.weak} or values
         base = infer_base_unit(
             {v: max(1, m.count - m.weak) for v, m in firm.items()},
             cfg,
             {v: min(m.inferred, max(1, m.count - m.weak)) for v, m in firm.items()},
+            {v: m.slack / m.inferred for v, m in firm.items() if m.inferred},
+            {v: m.lossy for v, m in firm.items() if m.lossy},
         )
         unit = base.base if base else 0.0
 

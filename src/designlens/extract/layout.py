@@ -691,7 +691,9 @@ def layout_tokens(result: LayoutResult, image: DecodedImage) -> list[Token]:
 
     Each distinct value becomes one token with `count` (how often it was measured) and,
     for spacing, the count per kind (padding, gap, margin), of sightings that may be slack
-    (`weak`) and of those measured to a line box of inferred line height (`inferred`).
+    (`weak`) and of those measured to a line box of inferred line height (`inferred`, with
+    `slack`: CSS px their padding would, on average, grow by were that line height CSS
+    `normal`), and `lossy` when the image is (its edges are a pixel or two off).
     """
     prov = (Provenance(image.id, image.source),)
     total = max(1, image.width * image.height)
@@ -699,28 +701,28 @@ def layout_tokens(result: LayoutResult, image: DecodedImage) -> list[Token]:
     spacing: dict[float, Counter[str]] = {}
     weak: Counter[float] = Counter()
     inferred: Counter[float] = Counter()
+    slack: dict[float, float] = {}
     for m in result.spacing:
         value = result.value(m)
         if value > 0:
             spacing.setdefault(value, Counter())[m.kind] += 1
             weak[value] += m.weak
             inferred[value] += m.inferred
+            slack[value] = slack.get(value, 0.0) + m.slack / result.scale
     for value in sorted(spacing):
         kinds = spacing[value]
-        tokens.append(
-            Token(
-                f"spacing.{_name(value)}",
-                "dimension",
-                Dimension(value),
-                provenance=prov,
-                extensions={
-                    "count": sum(kinds.values()),
-                    "weak": weak[value],
-                    "inferred": inferred[value],
-                    "kinds": dict(sorted(kinds.items())),
-                },
-            )
-        )
+        ext: dict[str, Any] = {
+            "count": sum(kinds.values()),
+            "weak": weak[value],
+            "inferred": inferred[value],
+            "kinds": dict(sorted(kinds.items())),
+        }
+        if inferred[value]:
+            ext["slack"] = round(slack[value] / inferred[value], 2)
+        if image.lossy:
+            ext["lossy"] = True
+        name = f"spacing.{_name(value)}"
+        tokens.append(Token(name, "dimension", Dimension(value), provenance=prov, extensions=ext))
     radii: dict[float, list[bool]] = {}
     for b in result.boxes:
         if b.radius is not None and b.radius >= 0.75:

@@ -40,6 +40,8 @@ class Measurement:
     to_ink: bool = False  # measured to text/icon ink, not to a box edge
     weak: bool = False  # may be slack (a page margin is often centring): needs a second sighting
     inferred: bool = False  # measured to a line box whose line height is inferred, not measured
+    # image px the padding would grow by were that line height CSS `normal` (LineBox.slack)
+    slack: float = 0.0
 
 
 def matches(hole: Rect, boxes: Sequence[Rect]) -> bool:
@@ -94,12 +96,15 @@ def _pair(
     max_px: int,
     ink: bool = False,
     inferred: bool = False,
+    slack: tuple[float, float] = (0.0, 0.0),
 ) -> list[Measurement]:
     """Both sides when they agree (within 1 px), else only the smaller: the other is slack."""
-    sides = [(a, seg_a), (b, seg_b)] if abs(a - b) <= 1 else [min((a, seg_a), (b, seg_b), key=lambda s: s[0])]
+    sides = [(a, seg_a, slack[0]), (b, seg_b, slack[1])]
+    if abs(a - b) > 1:
+        sides = [min(sides, key=lambda s: s[0])]
     return [
-        Measurement("padding", axis, v, s[0], s[1], ink, inferred=inferred)
-        for v, s in sides
+        Measurement("padding", axis, v, s[0], s[1], ink, inferred=inferred, slack=ls)
+        for v, s, ls in sides
         if 0 < v <= max_px
     ]
 
@@ -200,6 +205,9 @@ def measure_paragraph_gaps(region: Region, boxes: Sequence[Rect], max_px: int) -
 # em: ascent minus descent of common UI fonts (DejaVu Sans, Liberation Sans/Arial, Roboto
 # within 0.02); the same constant typography.leading_bound uses
 _ASCENT_MINUS_DESCENT = 0.69
+# em: CSS `line-height: normal` of common UI fonts (the font's ascent + descent + line gap:
+# Arial/Liberation Sans 1.15, DejaVu Sans 1.16, Roboto 1.17, SF Pro 1.19, Inter 1.21)
+NORMAL_LEADING = 1.15
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,16 +224,21 @@ class LineBox:
     top: float
     bottom: float
     measured: bool  # the line height is a wrapped paragraph's pitch, not inferred
+    # An inferred line height is a convention; a single line (a button, a badge) often has
+    # CSS `normal` instead, which puts each edge this many px nearer the ink (0 if measured).
+    slack: float = 0.0
 
     @classmethod
     def of(cls, ink: Rect, baseline: float, size: float, line_height: float, measured: bool) -> LineBox:
         top = baseline - _ASCENT_MINUS_DESCENT * size / 2 - line_height / 2
-        return cls(ink, top, top + line_height, measured)
+        slack = 0.0 if measured else (line_height - NORMAL_LEADING * size) / 2
+        return cls(ink, top, top + line_height, measured, slack)
 
     def moved(self, dx: int, dy: int) -> LineBox:
         """The same line box `dx`, `dy` image px away."""
         x0, y0, x1, y1 = self.ink
-        return LineBox((x0 + dx, y0 + dy, x1 + dx, y1 + dy), self.top + dy, self.bottom + dy, self.measured)
+        ink = (x0 + dx, y0 + dy, x1 + dx, y1 + dy)
+        return LineBox(ink, self.top + dy, self.bottom + dy, self.measured, self.slack)
 
 
 class LineIndex:
@@ -283,23 +296,25 @@ class TextEdges:
 def measure_text_padding(edges: TextEdges, lines: LineIndex, max_px: int) -> list[Measurement]:
     """Vertical paddings of a box whose first or last content is text: the box edge to the
     line box (ink moved out by the font's ascender gap and half the leading), the other
-    side to a line box or a child box. Flagged `inferred` where a line height is."""
+    side to a line box or a child box. Flagged `inferred` where a line height is, with
+    each side's `slack`."""
     x0, y0, x1, y1 = edges.box
     inferred = False
     top: float = edges.top_hole[1]
     bottom: float = edges.bottom_hole[3]
+    slack = [0.0, 0.0]
     if edges.top is not None:
         lb = lines.at(lines.tops, edges.top_hole[1], edges.box)
         if lb is None:
             return []
-        top, inferred = lb.top, not lb.measured
+        top, inferred, slack[0] = lb.top, not lb.measured, lb.slack
     if edges.bottom is not None:
         lb = lines.at(lines.bottoms, edges.bottom_hole[3], edges.box)
         if lb is None:
             return []
-        bottom, inferred = lb.bottom, inferred or not lb.measured
+        bottom, inferred, slack[1] = lb.bottom, inferred or not lb.measured, lb.slack
     cx = (x0 + x1) // 2
     a, b = round(top - y0), round(y1 - bottom)
     seg_a = ((cx, y0), (cx, round(top)))
     seg_b = ((cx, round(bottom)), (cx, y1))
-    return _pair("y", a, b, seg_a, seg_b, max_px, inferred=inferred)
+    return _pair("y", a, b, seg_a, seg_b, max_px, inferred=inferred, slack=(slack[0], slack[1]))
