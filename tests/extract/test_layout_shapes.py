@@ -63,6 +63,28 @@ def test_a_card_set_off_only_by_a_soft_shadow_is_a_box_with_its_padding() -> Non
     assert paddings and all(abs(p - 24) <= 1 for p in paddings)
 
 
+def test_a_faint_card_whose_content_is_text_has_its_padding_to_the_line_boxes() -> None:
+    """A soft-shadow card (as above) holding a wrapped paragraph, 16 px text on a 26 px line
+    height, 20 px padding above and below: its vertical paddings end at the line boxes, as a
+    box of the first pass's does (first baseline 20 + 13 + 0.69 * 16 / 2 px below its top)."""
+    page = Image.new("RGB", (700 * SS, 300 * SS), "#ffffff")
+    shadow = Image.new("L", page.size, 0)
+    ImageDraw.Draw(shadow).rectangle([100 * SS, 104 * SS, 500 * SS, 222 * SS], fill=24)
+    shadow = shadow.filter(ImageFilter.GaussianBlur(8 * SS))
+    page = Image.composite(Image.new("RGB", page.size, "#000000"), page, shadow)
+    d = ImageDraw.Draw(page)
+    _rect(d, (99, 99, 501, 219), 1, radius=13, fill="#fafafa")
+    _rect(d, (100, 100, 500, 218), 1, radius=12, fill="#ffffff")
+    font = ImageFont.truetype(FONT, 16 * SS)
+    lines = ["Every product team says performance", "matters, but few teams own it", "from end to end."]
+    for k, line in enumerate(lines):
+        d.text((124 * SS, (138.5 + 26 * k) * SS), line, fill="#374151", font=font, anchor="ls")
+    layout = analyze_layout(_done(page))
+    assert [b for b in layout.boxes if abs(b.rect[1] - 100) <= 1 and abs(b.rect[3] - 218) <= 1]
+    ys = [(layout.value(m), m.inferred) for m in layout.spacing if m.kind == "padding" and m.axis == "y"]
+    assert len(ys) == 2 and all(abs(v - 20) <= 1 and not inferred for v, inferred in ys)
+
+
 def test_pictures_are_boxes_for_gaps_and_grain_is_not_content() -> None:
     rng = np.random.default_rng(3)
     px = np.full((400, 900, 3), 255, np.uint8)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -358,17 +358,21 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
         fill = (int(px[cy, cx, 0]), int(px[cy, cx, 1]), int(px[cy, cx, 2]))
         result.boxes.append(LayoutBox(rect, fill, None, None if r is None else r / scale, False))
     soft: dict[int, list[Rect]] = {}
+    texts: dict[int, TextEdges] = {}  # boxes whose first or last content is text, by region
+    soft_texts: list[TextEdges] = []  # the same for faint boxes (not in `regions`)
     for f, host, radius in _soft_boxes(px, contrast, scale, cfg, regions, outer):
         x0, y0, x1, y1 = f.box
         inside = [o for o in outer.values() if o[0] >= x0 and o[1] >= y0 and o[2] <= x1 and o[3] <= y1]
         result.spacing += measure_padding(f, inside, max_spacing)
+        edges = TextEdges.of(f, inside) if cfg["line_boxes"] else None
+        if edges is not None:
+            soft_texts.append(edges)
         soft.setdefault(host, []).append(f.box)
         full = radius >= min(f.width, f.height) / 2.0 - 0.01
         result.boxes.append(LayoutBox(f.box, f.fill, None, radius / scale, full))
     w_img = px.shape[1]
     tiny = round(float(cfg["min_box_css"]) * scale) * round(float(cfg["min_box_long_css"]) * scale)
     kids_of: dict[int, list[Rect]] = {}  # each measured region's content boxes
-    texts: dict[int, tuple[Region, TextEdges]] = {}  # boxes whose first or last content is text
     for region in regions:
         if region.index in closed or not (region.holes or region.index in soft):
             continue  # nothing inside to measure
@@ -379,9 +383,11 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
         if cfg["line_boxes"] and region.index in outer:
             edges = TextEdges.of(region, kids)
             if edges is not None:
-                texts[region.index] = (region, edges)
+                texts[region.index] = edges
     ground = regions[0].fill if regions else (255, 255, 255)
-    lines = _spacing.LineIndex(_text_line_boxes(px, scale, texts, ground))
+    lines = _spacing.LineIndex(_text_line_boxes(px, scale, [*texts.values(), *soft_texts], ground))
+    for edges in soft_texts:
+        result.spacing += measure_text_padding(edges, lines, max_spacing)
     for index, kids in kids_of.items():
         region = regions[index]
         result.spacing += measure_gaps(region, kids, max_spacing)
@@ -392,7 +398,7 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
             # a box, or a panel that reaches the image edge (sidebar, main column): its padding
             result.spacing += measure_padding(region, kids, max_spacing)
             if index in texts:
-                result.spacing += measure_text_padding(texts[index][1], lines, max_spacing)
+                result.spacing += measure_text_padding(texts[index], lines, max_spacing)
     return result
 
 
@@ -468,35 +474,33 @@ def _bands(edges: TextEdges) -> list[Rect]:
 def _text_line_boxes(
     px: npt.NDArray[np.uint8],
     scale: float,
-    boxes: Mapping[int, tuple[Region, TextEdges]],
+    boxes: Sequence[TextEdges],
     ground: tuple[int, int, int],
 ) -> list[LineBox]:
-    """Line boxes of the first and last text lines of `boxes` (by region index, each with
-    its text edges).
+    """Line boxes of the first and last text lines of `boxes` (each box's text edges).
 
     Boxes of one shape (height, and where their first and last lines' ink sits) have the
     same line boxes in the same places: a table's cells, a list's rows. The narrowest of
     each shape is read and its first and last lines' line boxes are moved into the others.
     """
-    groups: dict[tuple[int, ...], list[Region]] = {}
-    for region, e in boxes.values():
-        groups.setdefault(_shape(e), []).append(region)
-    reps = {shape: min(members, key=lambda r: r.width) for shape, members in groups.items()}
-    read = _line_boxes(px, scale, [s for rep in reps.values() for s in _bands(boxes[rep.index][1])], ground)
+    groups: dict[tuple[int, ...], list[TextEdges]] = {}
+    for e in boxes:
+        groups.setdefault(_shape(e), []).append(e)
+    reps = {shape: min(members, key=lambda e: e.box[2] - e.box[0]) for shape, members in groups.items()}
+    read = _line_boxes(px, scale, [s for rep in reps.values() for s in _bands(rep)], ground)
     out = list(read)
     for shape, members in groups.items():
         rep = reps[shape]
-        e = boxes[rep.index][1]
-        rows = ([e.top[0]] if e.top else []) + ([e.bottom[1]] if e.bottom else [])
+        rows = ([rep.top[0]] if rep.top else []) + ([rep.bottom[1]] if rep.bottom else [])
         own = [  # its first and last lines only: a child's text is not in every box of the shape
             lb
             for lb in read
             if _spacing.inside(lb.ink, rep.box)
             and any(abs(lb.ink[1] - r) <= 1 or abs(lb.ink[3] - r) <= 1 for r in rows)
         ]
-        for region in members:
-            if region is not rep:
-                dx, dy = region.box[0] - rep.box[0], region.box[1] - rep.box[1]
+        for e in members:
+            if e is not rep:
+                dx, dy = e.box[0] - rep.box[0], e.box[1] - rep.box[1]
                 out += [lb.moved(dx, dy) for lb in own]
     return out
 
