@@ -5,7 +5,8 @@
 DIR defaults to eval/pages. `--set` passes extractor settings as the CLI does (VALUE as
 JSON, else text; e.g. `--set layout.line_boxes=false`); `--values` prints each page's
 measured spacing values as value:sightings, marked `i` for sightings to a line box of
-inferred line height and `w` for possible slack (e.g. `9:10i6` is 10 sightings, 6 inferred).
+inferred line height (with the px they would grow by at CSS `normal` line height) and `w`
+for possible slack (e.g. `9:10i6+2.2` is 10 sightings, 6 inferred, each perhaps 2.2 px more).
 
 The truth's spacing values are the page's CSS declarations. A page "uses a 4 px or 8 px
 system" when at least 85% of its declared spacing (by count, values declared at least twice)
@@ -59,7 +60,7 @@ def measured(tokens: Sequence[Token]) -> str:
             continue
         ext = t.extensions
         text = f"{t.value.value:g}:{ext.get('count', 1)}"
-        text += f"i{ext['inferred']}" if ext.get("inferred") else ""
+        text += f"i{ext['inferred']}{ext.get('slack', 0.0):+g}" if ext.get("inferred") else ""
         text += f"w{ext['weak']}" if ext.get("weak") else ""
         out.append(text)
     return " ".join(out)

@@ -9,7 +9,7 @@ import pytest
 from designlens.aggregate.border import BorderAggregator
 from designlens.aggregate.grid import GridAggregator
 from designlens.aggregate.radius import RadiusAggregator
-from designlens.aggregate.spacing import SpacingAggregator, classify_scale, collect, infer_base_unit
+from designlens.aggregate.spacing import SpacingAggregator, classify_scale, collect, dedup, infer_base_unit
 from designlens.export.css import CssExporter
 from designlens.relate.graph import TokenGraph
 from designlens.tokens import Dimension, Provenance, Token, TokenSet
@@ -229,7 +229,10 @@ def test_the_aggregator_averages_slack_over_the_inferred_sightings_of_every_imag
     both = tokens("a" * 64, 5.0, 1) + tokens("b" * 64, 3.125, 4)
     thirteen = collect(both)[13.0]
     assert thirteen.inferred == 5 and thirteen.slack / thirteen.inferred == pytest.approx(3.5)
-    assert SpacingAggregator().aggregate(both, {})[0].extensions["scale"]["base"] == 8.0
+    scale = SpacingAggregator().aggregate(both, {})[0].extensions["scale"]
+    twice = {v: 2 * n for v, n in BUTTONS_8PX.items()}
+    model = infer_base_unit(twice, inferred={13: 5, 21: 5}, slack={13: 3.5, 21: 3.5})  # the mean
+    assert model is not None and (scale["base"], scale["confidence"]) == (8.0, model.confidence)
     without = [replace(t, extensions={**t.extensions, "slack": 0.0}) for t in both]
     assert SpacingAggregator().aggregate(without, {})[0].extensions["scale"]["base"] == 4.0
 
@@ -247,6 +250,23 @@ def test_sightings_on_a_lossy_image_count_loosely() -> None:
     assert SpacingAggregator().aggregate(tokens, {})[0].extensions["scale"]["base"] == 4.0
     tokens = raw("spacing", dict(JPEG_4PX))
     assert SpacingAggregator().aggregate(tokens, {})[0].extensions["scale"]["base"] == 2.0
+
+
+def test_only_a_lossy_image_s_firm_sightings_count_as_lossy() -> None:
+    # 24 px: on a JPEG 3 times (2 of them weak margins), on a PNG 3 times; 13 px on the JPEG
+    # 4 times, 3 of them to inferred line boxes
+    jpeg = raw("spacing", {24: 3}, "a", weak=2, lossy=True)
+    jpeg += raw("spacing", {13: 4}, "a", inferred=3, lossy=True)
+    values = collect(jpeg + raw("spacing", {24: 3}, "b"))
+    assert (values[24.0].count, values[24.0].weak, values[24.0].lossy) == (6, 2, 1)
+    assert (values[13.0].inferred, values[13.0].lossy) == (3, 1)
+
+
+def test_dedup_keeps_what_the_base_model_reads() -> None:
+    a = raw("spacing", {16: 5}, "a", inferred=2, slack=3.0, lossy=True)
+    b = raw("spacing", {17: 2}, "b", inferred=1, slack=1.0, lossy=True)
+    (m,) = dedup(collect(a + b), 0.1, lambda x, y: False)
+    assert (m.value, m.count, m.inferred, m.slack, m.lossy) == (16.0, 7, 3, 7.0, 4)
 
 
 def test_a_value_repeated_many_times_is_one_design_decision() -> None:

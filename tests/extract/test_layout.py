@@ -11,6 +11,7 @@ from PIL import Image, ImageDraw, ImageFont
 from designlens.extract.boxes import find_regions
 from designlens.extract.layout import LayoutExtractor, LayoutWarning, analyze_layout
 from designlens.extract.radius import corner_radius
+from designlens.extract.spacing import LineBox
 from designlens.images import DecodedImage
 from designlens.overlay import draw_overlay
 from designlens.tokens import Color, Dimension
@@ -421,6 +422,44 @@ def test_spacing_measured_on_a_jpeg_says_lossy() -> None:
     assert spacing["PNG"] and spacing["JPEG"]
     assert not any("lossy" in t.extensions for t in spacing["PNG"])
     assert all(t.extensions["lossy"] is True for t in spacing["JPEG"])
+    # the second button's line boxes are the first's, moved: the slack (a mean) moves with them
+    inferred = [t for t in spacing["PNG"] if t.extensions.get("inferred")]
+    assert inferred and sum(t.extensions["inferred"] for t in inferred) >= 3
+    assert all(abs(t.extensions["slack"] - 2.45) <= 0.5 for t in inferred)
+
+
+def test_an_inferred_line_height_bounded_by_the_pitch_has_no_slack_past_it() -> None:
+    """CSS `normal` (1.15 em) is where an inferred line box's edges may really be, unless a
+    stacked neighbour's pitch allows less: then no further than the pitch."""
+    ink = (0, 10, 100, 24)
+    free = LineBox.of(ink, 24.0, 16.0, 24.0, False)
+    assert free.slack == pytest.approx((24 - 1.15 * 16) / 2)
+    assert LineBox.of(ink, 24.0, 16.0, 17.0, False, most=17.0).slack == 0.0  # the pitch is under 18.4
+    assert LineBox.of(ink, 24.0, 16.0, 22.0, False, most=22.0).slack == pytest.approx(free.slack - 1.0)
+    assert LineBox.of(ink, 24.0, 16.0, 24.0, True).slack == 0.0  # a measured line height
+
+
+def test_slack_is_in_css_px_on_a_2x_screenshot() -> None:
+    img, d = _screen(400, 120, scale=2)
+    _rect(d, (40, 30, 240, 67), 2, radius=6, fill="#2563eb")
+    _baseline_text(d, 104, 106, "Save changes", 28, "#ffffff")
+    image = DecodedImage(id="0" * 64, source="btn@2x.png", pixels=_done(img), scale=2.0)
+    inferred = [t for t in LayoutExtractor().extract(image, {}) if t.extensions.get("inferred")]
+    assert inferred and all(abs(t.extensions["slack"] - 2.45) <= 0.5 for t in inferred)  # not 4.9
+
+
+def test_only_the_side_measured_to_an_inferred_line_box_is_inferred() -> None:
+    """A card whose first content is a box (16 px below its top) and whose last is one line
+    of 14 px text (16 px above its bottom, to a 21 px line box of the 1.5 convention)."""
+    img, d = _screen(400, 160)
+    _rect(d, (40, 30, 340, 130), 1, radius=8, fill="#f3f4f6")
+    _rect(d, (56, 46, 96, 86), 1, radius=4, fill="#2563eb")
+    _baseline_text(d, 56, 108, "Ada Lovelace", 14, "#111827")
+    paddings = [m for m in analyze_layout(_done(img)).spacing if m.kind == "padding" and m.axis == "y"]
+    top = [m for m in paddings if m.start[1] == 30]
+    bottom = [m for m in paddings if m.end[1] == 130]
+    assert top and not top[0].inferred and top[0].slack == 0.0
+    assert bottom and bottom[0].inferred and abs(bottom[0].slack - 2.45) <= 0.5
 
 
 def test_a_padding_seen_only_to_inferred_line_boxes_has_lower_confidence() -> None:

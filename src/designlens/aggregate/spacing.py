@@ -49,7 +49,7 @@ class Measured:
     weak: int = 0  # sightings that may be slack rather than spacing (see extract/spacing.py)
     inferred: int = 0  # sightings measured to a line box whose line height was inferred
     slack: float = 0.0  # summed over those: px each would grow by at CSS `normal` line height
-    lossy: int = 0  # other sightings on a lossy image (JPEG): edges a pixel or two off
+    lossy: int = 0  # its other firm sightings on a lossy image (JPEG, WebP): edges a pixel or two off
 
     def absorb(self, other: Measured) -> None:
         self.count += other.count
@@ -80,8 +80,9 @@ def collect(tokens: Sequence[Token], rem_px: float = 16.0) -> dict[float, Measur
         inferred = int(t.extensions.get("inferred", 0))
         m.inferred += inferred
         m.slack += float(t.extensions.get("slack", 0.0)) * inferred
-        if t.extensions.get("lossy"):
-            m.lossy += int(t.extensions.get("count", 1)) - inferred
+        if t.extensions.get("lossy"):  # its firm sightings (weak ones are not modelled)
+            count = int(t.extensions.get("count", 1))
+            m.lossy += max(0, count - int(t.extensions.get("weak", 0)) - inferred)
         for p in t.provenance:
             m.images.setdefault(p.image, Provenance(p.image, p.source))
         kinds = t.extensions.get("kinds", {})
@@ -192,8 +193,8 @@ def infer_base_unit(
       `slack` maps the value to how many px those sightings would grow by then, and the
       designed value may lie anywhere between, every point alike (the density is averaged
       over that span).
-    - `lossy` maps a value to how many of its other sightings were on a lossy image (JPEG):
-      ringing and block edges move a box edge by a pixel or two there.
+    - `lossy` maps a value to how many of its other sightings were on an image of a lossy
+      format (JPEG, WebP): ringing and block edges move a box edge by a pixel or two there.
 
     Repeats of one value are mostly one component repeated: values within `base_tolerance`
     px of a heavier one are clustered with it, and a cluster of weight W counts as 1 - 2^-W

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from designlens.fonts import NORMAL_LEADING
 from designlens.tokens import Alias, Dimension, Provenance, Token, Typography
 
 DEFAULTS: dict[str, Any] = {
@@ -38,9 +39,6 @@ RATIOS: tuple[tuple[float, str], ...] = (
     (1.618, "golden ratio"),
 )
 GENERIC = {"sans": "sans-serif", "serif": "serif", "mono": "monospace"}
-# CSS `line-height: normal` is the font's ascent + descent + line gap: 1.164 for DejaVu Sans,
-# 1.149 for Liberation Sans (Arial's metrics), 1.17 for Roboto
-_NORMAL_LEADING = 1.15
 _BODY_LEADING = 1.5  # the usual body leading of CSS frameworks (see _resolve_leading)
 _HEADING_LEADING = 1.2  # the usual heading leading of CSS frameworks
 
@@ -388,7 +386,7 @@ def _resolve_leading(
         elif bound is None or bound >= _BODY_LEADING:
             ratio, source = _BODY_LEADING, "body-convention"
         else:
-            ratio, source = min(_NORMAL_LEADING, bound), "css-normal"
+            ratio, source = min(NORMAL_LEADING, bound), "css-normal"
         px = round(ratio * size * 2) / 2
         pitches = [float(h) for t in members for h, _ in t.extensions.get("stackedPitchesPx", [])]
         if pitches and min(pitches) < px:

@@ -30,6 +30,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from designlens import fonts
 from designlens.extract import boxes as _boxes
 from designlens.extract import grid as _grid
 from designlens.extract import radius as _radius
@@ -589,8 +590,8 @@ def _line_boxes(
         if p is not None and p[1]:
             out.append(LineBox.of(ink, t.baseline + dy, size, p[0], True))
         else:
-            lead = ratio * size if p is None else min(ratio * size, p[0])
-            out.append(LineBox.of(ink, t.baseline + dy, size, lead, False))
+            most = math.inf if p is None else p[0]
+            out.append(LineBox.of(ink, t.baseline + dy, size, min(ratio * size, most), False, most))
     return out
 
 
@@ -681,6 +682,7 @@ class LayoutExtractor:
         str(Path(_text.__file__).with_name("text_kernels.py")),
         str(Path(_text.__file__).with_name("typography_calibration.py")),
         str(Path(_boxes.__file__).with_name("layout_kernels.py")),
+        fonts.__file__,
     )
     token_type = "layout"
 
@@ -697,7 +699,8 @@ def layout_tokens(result: LayoutResult, image: DecodedImage) -> list[Token]:
     for spacing, the count per kind (padding, gap, margin), of sightings that may be slack
     (`weak`) and of those measured to a line box of inferred line height (`inferred`, with
     `slack`: CSS px their padding would, on average, grow by were that line height CSS
-    `normal`), and `lossy` when the image is (its edges are a pixel or two off).
+    `normal`), and `lossy` when the image's format is (JPEG, WebP: its edges are a pixel or
+    two off).
     """
     prov = (Provenance(image.id, image.source),)
     total = max(1, image.width * image.height)

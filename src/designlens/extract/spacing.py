@@ -16,6 +16,7 @@ What a screenshot can and cannot show decides what is measured:
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -24,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from designlens.extract.boxes import Rect, Region, kernels
+from designlens.fonts import ASCENT_MINUS_DESCENT, NORMAL_LEADING
 
 Kind = Literal["padding", "gap", "margin"]
 
@@ -95,16 +97,17 @@ def _pair(
     seg_b: tuple[tuple[int, int], tuple[int, int]],
     max_px: int,
     ink: bool = False,
-    inferred: bool = False,
+    inferred: tuple[bool, bool] = (False, False),
     slack: tuple[float, float] = (0.0, 0.0),
 ) -> list[Measurement]:
-    """Both sides when they agree (within 1 px), else only the smaller: the other is slack."""
-    sides = [(a, seg_a, slack[0]), (b, seg_b, slack[1])]
+    """Both sides when they agree (within 1 px), else only the smaller: the other is slack.
+    `inferred` and `slack` are each side's (see Measurement)."""
+    sides = [(a, seg_a, inferred[0], slack[0]), (b, seg_b, inferred[1], slack[1])]
     if abs(a - b) > 1:
         sides = [min(sides, key=lambda s: s[0])]
     return [
-        Measurement("padding", axis, v, s[0], s[1], ink, inferred=inferred, slack=ls)
-        for v, s, ls in sides
+        Measurement("padding", axis, v, s[0], s[1], ink, inferred=guess, slack=ls)
+        for v, s, guess, ls in sides
         if 0 < v <= max_px
     ]
 
@@ -202,12 +205,6 @@ def measure_paragraph_gaps(region: Region, boxes: Sequence[Rect], max_px: int) -
     return out
 
 
-# em: ascent minus descent of common UI fonts (DejaVu Sans, Liberation Sans/Arial, Roboto
-# within 0.02); the same constant typography.leading_bound uses
-_ASCENT_MINUS_DESCENT = 0.69
-# em: CSS `line-height: normal` of common UI fonts (the font's ascent + descent + line gap:
-# Arial/Liberation Sans 1.15, DejaVu Sans 1.16, Roboto 1.17, SF Pro 1.19, Inter 1.21)
-NORMAL_LEADING = 1.15
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,9 +226,19 @@ class LineBox:
     slack: float = 0.0
 
     @classmethod
-    def of(cls, ink: Rect, baseline: float, size: float, line_height: float, measured: bool) -> LineBox:
-        top = baseline - _ASCENT_MINUS_DESCENT * size / 2 - line_height / 2
-        slack = 0.0 if measured else (line_height - NORMAL_LEADING * size) / 2
+    def of(
+        cls,
+        ink: Rect,
+        baseline: float,
+        size: float,
+        line_height: float,
+        measured: bool,
+        most: float = math.inf,
+    ) -> LineBox:
+        """The line box of a line whose line height is `line_height`, measured or inferred
+        (then at most `most`: the pitch to a stacked neighbour bounds it)."""
+        top = baseline - ASCENT_MINUS_DESCENT * size / 2 - line_height / 2
+        slack = 0.0 if measured else (line_height - min(NORMAL_LEADING * size, most)) / 2
         return cls(ink, top, top + line_height, measured, slack)
 
     def moved(self, dx: int, dy: int) -> LineBox:
@@ -296,25 +303,26 @@ class TextEdges:
 def measure_text_padding(edges: TextEdges, lines: LineIndex, max_px: int) -> list[Measurement]:
     """Vertical paddings of a box whose first or last content is text: the box edge to the
     line box (ink moved out by the font's ascender gap and half the leading), the other
-    side to a line box or a child box. Flagged `inferred` where a line height is, with
-    each side's `slack`."""
+    side to a line box or a child box. A side measured to a line box of inferred line
+    height is flagged `inferred`, with its `slack`."""
     x0, y0, x1, y1 = edges.box
-    inferred = False
     top: float = edges.top_hole[1]
     bottom: float = edges.bottom_hole[3]
-    slack = [0.0, 0.0]
+    first = last = None
     if edges.top is not None:
-        lb = lines.at(lines.tops, edges.top_hole[1], edges.box)
-        if lb is None:
+        first = lines.at(lines.tops, edges.top_hole[1], edges.box)
+        if first is None:
             return []
-        top, inferred, slack[0] = lb.top, not lb.measured, lb.slack
+        top = first.top
     if edges.bottom is not None:
-        lb = lines.at(lines.bottoms, edges.bottom_hole[3], edges.box)
-        if lb is None:
+        last = lines.at(lines.bottoms, edges.bottom_hole[3], edges.box)
+        if last is None:
             return []
-        bottom, inferred, slack[1] = lb.bottom, inferred or not lb.measured, lb.slack
+        bottom = last.bottom
     cx = (x0 + x1) // 2
     a, b = round(top - y0), round(y1 - bottom)
     seg_a = ((cx, y0), (cx, round(top)))
     seg_b = ((cx, round(bottom)), (cx, y1))
-    return _pair("y", a, b, seg_a, seg_b, max_px, inferred=inferred, slack=(slack[0], slack[1]))
+    inferred = (first is not None and not first.measured, last is not None and not last.measured)
+    slack = (first.slack if first else 0.0, last.slack if last else 0.0)
+    return _pair("y", a, b, seg_a, seg_b, max_px, inferred=inferred, slack=slack)

@@ -29,6 +29,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from designlens import fonts
 from designlens.extract import text, typography_calibration
 from designlens.extract.text import TextLine, find_text_lines, text_lines
 from designlens.extract.typography_calibration import FONTS, STROKE
@@ -221,7 +222,6 @@ class LineStyle:
 
 _RUNNING_TEXT_EMS = 10.0  # a wrapped line of running text is at least this wide (~20 characters)
 _SPACE_EMS = 0.2  # a word space is 0.25-0.33 em in common fonts: below that, to call wraps sparingly
-_ASCENT_MINUS_DESCENT = 0.69  # em, DejaVu Sans, Liberation Sans/Arial, Roboto all within 0.02
 
 
 _JOIN_EMS = 0.9  # a word space plus a full stop and side bearings: one line box's pieces are closer
@@ -339,7 +339,7 @@ def leading_bound(
         s1, s2 = a.size_low or a.size, below.size_low or below.size
         if pitch < 0.9 * max(s1, s2):
             continue  # overlapping boxes (superscripts, overlays): not normal flow
-        r = (pitch + 1.0 - _ASCENT_MINUS_DESCENT * (s2 - s1) / 2) / ((s1 + s2) / 2)
+        r = (pitch + 1.0 - fonts.ASCENT_MINUS_DESCENT * (s2 - s1) / 2) / ((s1 + s2) / 2)
         best = r if best is None else min(best, r)
     return best
 
@@ -570,6 +570,7 @@ class TypographyExtractor:
         text.__file__,
         str(Path(text.__file__).with_name("text_kernels.py")),
         typography_calibration.__file__,
+        fonts.__file__,
     )
     token_type = "typography"
 
