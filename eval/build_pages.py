@@ -12,6 +12,7 @@ committed, so rendering works without npm too).
 
     python eval/build_pages.py            # everything
     python eval/build_pages.py login chat # only these pages (and their variants)
+    python eval/build_pages.py --set heldout   # the held-out set, eval/heldout/ (see its README)
 
 Nothing here touches the network: every request that is not file:, data: or
 localhost is aborted.
@@ -56,6 +57,13 @@ VENDOR_FILES = {
     "primer.css": "@primer/css/dist/primer.css",
     "tachyons.min.css": "tachyons/css/tachyons.min.css",
     "spectre.min.css": "spectre.css/dist/spectre.min.css",
+    # used only by the held-out set (eval/heldout/)
+    "uikit.min.css": "uikit/dist/css/uikit.min.css",
+    "foundation.min.css": "foundation-sites/dist/css/foundation.min.css",
+    "materialize.min.css": "materialize-css/dist/css/materialize.min.css",
+    "pure-min.css": "purecss/build/pure-min.css",
+    "milligram.min.css": "milligram/dist/milligram.min.css",
+    "chota.min.css": "chota/dist/chota.min.css",
 }
 
 # no animation, no transitions, no caret: the screenshot must match the truth
@@ -126,7 +134,7 @@ def page_source(html: str, name: str) -> str:
     m = re.search(r'<meta name="designlens-source" content="([^"]*)"', html)
     desc = m.group(1) if m else name
     return (
-        f"designlens eval page set: pages/{name}.html ({desc}); "
+        f"designlens eval page set: {PAGES.name}/{name}.html ({desc}); "
         "rendered by headless Chromium via Playwright"
     )
 
@@ -177,6 +185,10 @@ def write_json(path: Path, truth: dict) -> None:
 def main(argv: list[str]) -> None:
     from playwright.sync_api import sync_playwright
 
+    global PAGES, HIDPI, JPEG
+    if argv[:1] == ["--set"] and len(argv) >= 2:
+        # another page set beside pages/ (its pages link pages/assets), without variants
+        PAGES, HIDPI, JPEG, argv = EVAL / argv[1], [], [], argv[2:]
     copy_vendor()
     make_images()
     names = sorted(p.stem for p in PAGES.glob("*.html"))
