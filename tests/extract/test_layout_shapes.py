@@ -100,6 +100,26 @@ def test_pictures_are_boxes_for_gaps_and_grain_is_not_content() -> None:
     assert not [m for m in layout.spacing if m.kind == "padding" and m.start[0] >= 540]
 
 
+def test_a_round_photo_is_a_picture_with_a_full_radius() -> None:
+    """Avatars: photos cropped to a circle (`border-radius: 50%` on an img), 24 and 40 px,
+    beside a name. Their radius is half their size; the name's letters are no pictures."""
+    rng = np.random.default_rng(7)
+    page = Image.new("RGB", (600 * SS, 200 * SS), "#ffffff")
+    d = ImageDraw.Draw(page)
+    name = ImageFont.truetype(BOLD, 14 * SS)
+    for x0, size in ((40, 24), (200, 40)):
+        grain = rng.integers(60, 200, (size * SS, size * SS, 3), dtype=np.uint8)
+        photo = Image.fromarray(grain)  # grain: about 10 levels after the 4x box filter
+        mask = Image.new("L", photo.size, 0)
+        ImageDraw.Draw(mask).ellipse([0, 0, size * SS - 1, size * SS - 1], fill=255)
+        page.paste(photo, (x0 * SS, 80 * SS), mask)
+        d.text(((x0 + size + 8) * SS, 84 * SS), "Dana Ortiz", fill="#111827", font=name)
+    layout = analyze_layout(_done(page))
+    round_ = sorted((b.rect[2] - b.rect[0], b.radius) for b in layout.boxes if b.full_radius)
+    assert [w for w, _ in round_] == [24, 40]
+    assert all(r is not None and abs(r - w / 2) <= 1 for w, r in round_)
+
+
 def test_a_panel_at_the_image_edge_has_its_padding_measured() -> None:
     img, d = _screen(900, 400)
     _rect(d, (0, 0, 240, 400), 1, fill="#f6f8fa")

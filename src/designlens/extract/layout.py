@@ -286,11 +286,11 @@ def _pictures(
     max_border: int,
     texture: float,
 ) -> dict[int, list[Rect]]:
-    """Filled rectangles among each region's holes with no box of their own inside: photos,
-    cards holding a photo. Boxes for the gaps around them, by region index."""
+    """Filled rectangles and discs among each region's holes with no box of their own inside:
+    photos, round avatars, cards holding a photo. Boxes for the gaps around them, by region index."""
     out: dict[int, list[Rect]] = {}
     for region in regions:
-        if not region.solid:
+        if not region.solid and not region.discs:
             continue
         own = [outer[c] for c in region.children if c in outer]
         # holes mostly filled by one flat region are that region (a letter's stroke), not a picture
@@ -299,7 +299,7 @@ def _pictures(
             for c in region.children
             if regions[c].width * regions[c].height >= 0.5 * _area(regions[c].frame)
         }
-        for rect in region.solid:
+        for rect in (*region.solid, *region.discs):
             if rect in filled or any(
                 all(abs(a - b) <= max_border + 1 for a, b in zip(rect, o, strict=True)) for o in own
             ):
@@ -357,7 +357,8 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
     for rect, r in zip(photos, corner_radii(px, photos, max_radius), strict=True):
         cx, cy = (rect[0] + rect[2]) // 2, (rect[1] + rect[3]) // 2
         fill = (int(px[cy, cx, 0]), int(px[cy, cx, 1]), int(px[cy, cx, 2]))
-        result.boxes.append(LayoutBox(rect, fill, None, None if r is None else r / scale, False))
+        full = r is not None and r >= min(rect[2] - rect[0], rect[3] - rect[1]) / 2.0 - 0.01
+        result.boxes.append(LayoutBox(rect, fill, None, None if r is None else r / scale, full))
     soft: dict[int, list[Rect]] = {}
     texts: dict[int, TextEdges] = {}  # boxes whose first or last content is text, by region
     soft_texts: list[TextEdges] = []  # the same for faint boxes (not in `regions`)
