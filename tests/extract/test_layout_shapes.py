@@ -118,6 +118,24 @@ def test_a_round_photo_is_a_picture_with_a_full_radius() -> None:
     round_ = sorted((b.rect[2] - b.rect[0], b.radius) for b in layout.boxes if b.full_radius)
     assert [w for w, _ in round_] == [24, 40]
     assert all(r is not None and abs(r - w / 2) <= 1 for w, r in round_)
+    assert len(layout.boxes) == 2  # the names' letters are neither boxes nor pictures
+
+
+def test_a_flat_pie_or_donut_chart_is_no_round_picture() -> None:
+    """Flat segments meet along edges, but most of the disc is flat paint: no photo."""
+    page = Image.new("RGB", (500 * SS, 200 * SS), "#ffffff")
+    d = ImageDraw.Draw(page)
+    colors = ["#2563eb", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed", "#0891b2"]
+    for x0, hole in ((40, 0), (240, 24)):
+        box = [x0 * SS, 40 * SS, (x0 + 80) * SS - 1, 120 * SS - 1]
+        for k, color in enumerate(colors):
+            d.pieslice(box, 60 * k, 60 * (k + 1), fill=color)
+        if hole:
+            c = (x0 + 40) * SS
+            r = hole * SS
+            d.ellipse([c - r, 80 * SS - r, c + r - 1, 80 * SS + r - 1], fill="#ffffff")
+    layout = analyze_layout(_done(page))
+    assert not [b for b in layout.boxes if b.full_radius and b.rect[2] - b.rect[0] >= 70]
 
 
 def test_a_panel_at_the_image_edge_has_its_padding_measured() -> None:

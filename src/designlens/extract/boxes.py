@@ -47,7 +47,7 @@ class Region:
     holes: list[Rect] = field(default_factory=list)  # content units inside (ink or child boxes)
     frame: Rect | None = None  # the hole of the parent this region sits in (its ring's outer extent)
     solid: list[Rect] = field(default_factory=list)  # holes that are filled rectangles of box size
-    discs: list[Rect] = field(default_factory=list)  # holes that are discs of box size (round avatars)
+    rounded: list[Rect] = field(default_factory=list)  # square holes with round corners (avatars)
     children: list[int] = field(default_factory=list)  # regions inside the holes
     is_box: bool = False  # rectangle-like and big enough to be a UI box
 
@@ -179,8 +179,10 @@ def find_regions(
     # panel, or a box whose own fill was found as a region inside it
     fill = (areas[ho] + hw + hh) / np.maximum(1.0, (hw * hh).astype(np.float64))
     solid = (big & (fill >= 0.97)).tolist()
-    # a square hole that a circle fills (pi/4 of it, as a circular box does): a round picture
-    disc = (big & (fill >= min_fill) & (fill < 0.97) & (np.abs(hw - hh) <= np.maximum(1, hw // 20))).tolist()
+    # a square hole a circle or a rounded square fills (down to pi/4 of it, as a circular
+    # box does): a round picture
+    square = np.abs(hw - hh) <= np.maximum(1.0, 0.05 * hw)  # as layout's circle test
+    rounded = (big & (fill >= min_fill) & (fill < 0.97) & square).tolist()
     ink = [
         (a, b, c, d) for a, b, c, d in np.stack([hx + 2, hy + 2, hx + hw - 2, hy + hh - 2], axis=1).tolist()
     ]
@@ -219,13 +221,13 @@ def find_regions(
         )
         if parent >= 0:
             regions[parent].children.append(n)
-    for owner, rect, filled, round_ in zip(rank[hier[ho, 3]].tolist(), ink, solid, disc, strict=True):
+    for owner, rect, filled, round_ in zip(rank[hier[ho, 3]].tolist(), ink, solid, rounded, strict=True):
         if owner >= 0:
             regions[owner].holes.append(rect)
             if filled:
                 regions[owner].solid.append(rect)
             elif round_:
-                regions[owner].discs.append(rect)
+                regions[owner].rounded.append(rect)
     return regions
 
 

@@ -286,11 +286,13 @@ def _pictures(
     max_border: int,
     texture: float,
 ) -> dict[int, list[Rect]]:
-    """Filled rectangles and discs among each region's holes with no box of their own inside:
-    photos, round avatars, cards holding a photo. Boxes for the gaps around them, by region index."""
+    """Filled rectangles and rounded squares among each region's holes with no box of their
+    own inside: photos, round avatars, cards holding a photo. Boxes for the gaps around them,
+    by region index. A rounded one is all photo, so most of it must be texture (a flat pie
+    chart's segments are not)."""
     out: dict[int, list[Rect]] = {}
     for region in regions:
-        if not region.solid and not region.discs:
+        if not region.solid and not region.rounded:
             continue
         own = [outer[c] for c in region.children if c in outer]
         # holes mostly filled by one flat region are that region (a letter's stroke), not a picture
@@ -299,7 +301,8 @@ def _pictures(
             for c in region.children
             if regions[c].width * regions[c].height >= 0.5 * _area(regions[c].frame)
         }
-        for rect in (*region.solid, *region.discs):
+        rounded = set(region.rounded)
+        for rect in (*region.solid, *region.rounded):
             if rect in filled or any(
                 all(abs(a - b) <= max_border + 1 for a, b in zip(rect, o, strict=True)) for o in own
             ):
@@ -308,7 +311,7 @@ def _pictures(
             # a rule is no picture (a stem of display text is under twice the smallest box)
             inner = (rect[0] + 2, rect[1] + 2, rect[2] - 2, rect[3] - 2)
             narrow = min(rect[2] - rect[0], rect[3] - rect[1]) < min_across
-            if narrow or _density(flat, inner) <= texture / 4:
+            if narrow or _density(flat, inner) <= (0.5 if rect in rounded else texture / 4):
                 continue
             out.setdefault(region.index, []).append(rect)
     return out
