@@ -91,6 +91,13 @@ def test_radius_recall_is_count_weighted():
     assert score_page(_truth(radii=radii), Prediction(radii=(8,)))["radius_recall"] == 0.0
 
 
+def test_radius_precision_counts_predicted_radii_no_corner_has():
+    radii = (TruthLength(6, 9), TruthLength(4, 1))
+    page = score_page(_truth(radii=radii), Prediction(radii=(4, 6.5, 20, 40)))
+    assert page["radius_precision"] == pytest.approx(2 / 4)
+    assert page["radius_f1"] == pytest.approx(2 * 1.0 * 0.5 / 1.5)
+
+
 def test_families_not_extracted_are_null_never_zero():
     truth = _truth(
         colors=TRUTH_COLORS,
@@ -110,6 +117,7 @@ def test_truth_without_a_list_gives_null_scores_for_that_family():
     assert page["color_recall"] is None
     assert page["spacing_recall"] is None
     assert page["radius_recall"] is None
+    assert page["radius_precision"] is None
     assert page["palette_size"] == 1.0
 
 

@@ -36,6 +36,8 @@ SCORES = (
     "spacing_precision",
     "spacing_f1",
     "radius_recall",
+    "radius_precision",
+    "radius_f1",
     "palette_size",
 )
 
@@ -154,6 +156,9 @@ def score_page(truth: GroundTruth, pred: Prediction) -> dict[str, Score]:
         out["radius_recall"] = weighted_recall(
             [r.px for r in truth.radii], [r.count for r in truth.radii], pred.radii
         )
+        # beyond the format's scores: a radius token no corner has is as wrong as a missed one
+        out["radius_precision"] = precision(pred.radii, [r.px for r in truth.radii])
+        out["radius_f1"] = f1(out["radius_recall"], out["radius_precision"])
     return out
 
 
