@@ -1,7 +1,8 @@
 """Debug overlay: the layout analysis drawn on the screenshot, for people to check at a glance.
 
 Boxes are outlined in green, paddings drawn in blue, gaps between boxes in magenta, page
-margins in orange, each with its value in CSS px; rounded boxes carry their radius in red.
+margins in orange, each with its value in CSS px (`~9`: measured to a line box whose line
+height is inferred, so it may be a few px more); rounded boxes carry their radius in red.
 `draw_overlay` is a pure function of pixels; `render_overlays` is the file edge used by the
 CLI (`designlens extract --overlay`), which re-runs the analysis on each decoded image.
 """
@@ -19,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from designlens.extract.layout import LayoutResult, analyze_layout
+from designlens.extract.spacing import Measurement
 
 _BOX = (40, 170, 60)
 _KIND = {"padding": (30, 100, 240), "gap": (220, 30, 200), "margin": (245, 140, 20)}
@@ -35,6 +37,11 @@ def _label(img: npt.NDArray[np.uint8], text: str, at: tuple[int, int], color: tu
     cv2.putText(img, text, (x, y), _FONT, scale, color, 1, cv2.LINE_AA)
 
 
+def label(layout: LayoutResult, m: Measurement) -> str:
+    """A measurement's value as drawn: CSS px, `~` first when it rests on an inferred line height."""
+    return f"{'~' if m.inferred else ''}{layout.value(m):g}"
+
+
 def draw_overlay(px: npt.NDArray[np.uint8], layout: LayoutResult) -> npt.NDArray[np.uint8]:
     """A copy of `px` (H x W x 3 sRGB) with boxes, measured spacing and radii drawn on it."""
     img = np.ascontiguousarray(px.copy())
@@ -47,7 +54,7 @@ def draw_overlay(px: npt.NDArray[np.uint8], layout: LayoutResult) -> npt.NDArray
         color = _KIND[m.kind]
         cv2.line(img, m.start, m.end, color, 1)
         mid = ((m.start[0] + m.end[0]) // 2, (m.start[1] + m.end[1]) // 2)
-        _label(img, f"{layout.value(m):g}", (mid[0] + 2, mid[1] - 2), color)
+        _label(img, label(layout, m), (mid[0] + 2, mid[1] - 2), color)
     for box in layout.boxes:
         if box.radius is not None and box.radius >= 0.75:
             text = f"r{'full ' if box.full_radius else ''}{box.radius:.0f}"

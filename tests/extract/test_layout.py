@@ -13,7 +13,7 @@ from designlens.extract.layout import LayoutExtractor, LayoutWarning, analyze_la
 from designlens.extract.radius import corner_radius
 from designlens.extract.spacing import LineBox
 from designlens.images import DecodedImage
-from designlens.overlay import draw_overlay
+from designlens.overlay import draw_overlay, label
 from designlens.tokens import Color, Dimension
 from tests.synthetic import FONT
 
@@ -170,6 +170,16 @@ def test_overlay_draws_on_a_copy_of_the_same_size() -> None:
     assert out.shape == px.shape
     assert (out != px).any()
     assert (px == card_screen()).all()  # the input is untouched
+
+
+def test_the_overlay_marks_a_padding_that_rests_on_an_inferred_line_height() -> None:
+    img, d = _screen(400, 120)
+    _rect(d, (40, 30, 240, 67), 1, radius=6, fill="#2563eb")
+    _baseline_text(d, 52, 53, "Save changes", 14, "#ffffff")
+    layout = analyze_layout(_done(img))
+    labels = {label(layout, m) for m in layout.spacing if m.kind == "padding"}
+    assert "~8" in labels  # the vertical padding to the single line
+    assert any(not t.startswith("~") for t in labels)  # the horizontal one, to ink, is firm
 
 
 def test_margin_between_paragraphs_is_measured_from_the_rhythm_of_their_lines() -> None:
