@@ -37,17 +37,23 @@ def test_a_toggle_switch_and_a_radio_ring_stay_boxes() -> None:
     assert track and track[0].full_radius
 
 
-def _soft_card_page() -> np.ndarray:
-    """A white card on a white page, set off only by a soft shadow and a 2% ring (a box-shadow
-    spread outside it, as Bulma draws cards), 24 px padding."""
-    page = Image.new("RGB", (900 * SS, 400 * SS), "#ffffff")
+def _faint_card(size: tuple[int, int], bottom: int) -> tuple[Image.Image, ImageDraw.ImageDraw]:
+    """A white card (100, 100)-(500, `bottom`) on a white page of `size`, set off only by a soft
+    shadow and a 2% ring (a box-shadow spread outside it, as Bulma draws cards)."""
+    page = Image.new("RGB", (size[0] * SS, size[1] * SS), "#ffffff")
     shadow = Image.new("L", page.size, 0)
-    ImageDraw.Draw(shadow).rectangle([100 * SS, 104 * SS, 500 * SS, 304 * SS], fill=24)
+    ImageDraw.Draw(shadow).rectangle([100 * SS, 104 * SS, 500 * SS, (bottom + 4) * SS], fill=24)
     shadow = shadow.filter(ImageFilter.GaussianBlur(8 * SS))
     page = Image.composite(Image.new("RGB", page.size, "#000000"), page, shadow)
     d = ImageDraw.Draw(page)
-    _rect(d, (99, 99, 501, 301), 1, radius=13, fill="#fafafa")
-    _rect(d, (100, 100, 500, 300), 1, radius=12, fill="#ffffff")
+    _rect(d, (99, 99, 501, bottom + 1), 1, radius=13, fill="#fafafa")
+    _rect(d, (100, 100, 500, bottom), 1, radius=12, fill="#ffffff")
+    return page, d
+
+
+def _soft_card_page() -> np.ndarray:
+    """A faint card with 24 px padding."""
+    page, d = _faint_card((900, 400), 300)
     font = ImageFont.truetype(FONT, 15 * SS)
     for i, line in enumerate(["Starter plan", "For individuals getting started.", "Unlimited notebooks"]):
         d.text((124 * SS, (126 + 28 * i) * SS), line, fill="#374151", font=font)
@@ -67,14 +73,7 @@ def test_a_faint_card_whose_content_is_text_has_its_padding_to_the_line_boxes() 
     """A soft-shadow card (as above) holding a wrapped paragraph, 16 px text on a 26 px line
     height, 20 px padding above and below: its vertical paddings end at the line boxes, as a
     box of the first pass's does (first baseline 20 + 13 + 0.69 * 16 / 2 px below its top)."""
-    page = Image.new("RGB", (700 * SS, 300 * SS), "#ffffff")
-    shadow = Image.new("L", page.size, 0)
-    ImageDraw.Draw(shadow).rectangle([100 * SS, 104 * SS, 500 * SS, 222 * SS], fill=24)
-    shadow = shadow.filter(ImageFilter.GaussianBlur(8 * SS))
-    page = Image.composite(Image.new("RGB", page.size, "#000000"), page, shadow)
-    d = ImageDraw.Draw(page)
-    _rect(d, (99, 99, 501, 219), 1, radius=13, fill="#fafafa")
-    _rect(d, (100, 100, 500, 218), 1, radius=12, fill="#ffffff")
+    page, d = _faint_card((700, 300), 218)
     font = ImageFont.truetype(FONT, 16 * SS)
     lines = ["Every product team says performance", "matters, but few teams own it", "from end to end."]
     for k, line in enumerate(lines):
