@@ -187,10 +187,11 @@ def main(argv: list[str]) -> None:
 
     global PAGES, HIDPI, JPEG
     if argv[:1] == ["--set"] and len(argv) >= 2:
-        # another page set beside pages/ (its pages link pages/assets), without variants
-        PAGES, HIDPI, JPEG, argv = EVAL / argv[1], [], [], argv[2:]
+        # another page set beside pages/ (its pages link pages/assets): every page also as JPEG
+        PAGES, HIDPI, argv = EVAL / argv[1], [], argv[2:]
         if not PAGES.is_dir():
             sys.exit(f"no page set {PAGES}")
+        JPEG = sorted(p.stem for p in PAGES.glob("*.html"))
     copy_vendor()
     make_images()
     names = sorted(p.stem for p in PAGES.glob("*.html"))
