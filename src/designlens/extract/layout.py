@@ -6,10 +6,11 @@ and `color` groups. Images taller than a band are processed in overlapping horiz
 bands, so memory stays bounded by the band, not the page.
 
 What counts as a box: flat regions of box size and shape (`boxes.find_regions`), less the
-strokes and counters of big letters; filled textured rectangles (pictures, cards holding
-one); and boxes too faint for the edge step (a card of the page's colour set off by a soft
-shadow), found by a second pass at a one-level step. Circles and grainy pictures are boxes
-whose content is not measured.
+strokes and counters of big letters; textured rectangles and rounded squares (pictures:
+photos, round avatars, cards holding one); and boxes too faint for the edge step (a card of
+the page's colour set off by a soft shadow), found by a second pass at a one-level step.
+Circles and grainy pictures are boxes whose content is not measured. Vertical padding to
+text ends at the text's CSS line box (`_line_boxes`), for faint boxes too.
 
 Bad input never raises: a tiny, blank, single-colour or photographic image gives an empty
 or partial result, and each reason is issued with `warnings.warn(LayoutWarning)` and kept
