@@ -13,7 +13,7 @@ import itertools
 import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from designlens.tokens import Dimension, Provenance, Token
@@ -108,10 +108,7 @@ def dedup(
         if near:
             min(near, key=lambda k: (abs(k.value - m.value), -k.count)).absorb(m)
         else:
-            kept.append(
-                Measured(m.value, m.count, dict(m.images), Counter(m.kinds), list(m.merged), m.full, m.weak)
-            )
-            kept[-1].inferred, kept[-1].slack, kept[-1].lossy = m.inferred, m.slack, m.lossy
+            kept.append(replace(m, images=dict(m.images), kinds=Counter(m.kinds), merged=list(m.merged)))
     return sorted(kept, key=lambda m: m.value)
 
 

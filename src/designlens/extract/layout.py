@@ -279,6 +279,11 @@ def _drop_letters(px: npt.NDArray[np.uint8], regions: list[Region], step: int, h
                 letter.is_box = False
 
 
+def _full(radius: float | None, rect: Rect) -> bool:
+    """A radius (image px) that reaches half the short side: a pill or circle."""
+    return radius is not None and radius >= min(rect[2] - rect[0], rect[3] - rect[1]) / 2.0 - 0.01
+
+
 def _pictures(
     flat: npt.NDArray[np.uint8],
     regions: list[Region],
@@ -349,7 +354,7 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
     radii = corner_radii(px, [rect for _, _, rect in kept], max_radius)
     for (region, border, rect), r in zip(kept, radii, strict=True):
         w, h = rect[2] - rect[0], rect[3] - rect[1]
-        full = r is not None and r >= min(w, h) / 2.0 - 0.01
+        full = _full(r, rect)
         # a circle's content is centred in a size set by width and height, not by padding;
         # a grainy picture's specks are not content
         circle = full and abs(w - h) <= max(1, 0.05 * w)
@@ -361,8 +366,7 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
     for rect, r in zip(photos, corner_radii(px, photos, max_radius), strict=True):
         cx, cy = (rect[0] + rect[2]) // 2, (rect[1] + rect[3]) // 2
         fill = (int(px[cy, cx, 0]), int(px[cy, cx, 1]), int(px[cy, cx, 2]))
-        full = r is not None and r >= min(rect[2] - rect[0], rect[3] - rect[1]) / 2.0 - 0.01
-        result.boxes.append(LayoutBox(rect, fill, None, None if r is None else r / scale, full))
+        result.boxes.append(LayoutBox(rect, fill, None, None if r is None else r / scale, _full(r, rect)))
     soft: dict[int, list[Rect]] = {}
     texts: dict[int, TextEdges] = {}  # boxes whose first or last content is text, by region
     soft_texts: list[TextEdges] = []  # the same for faint boxes (not in `regions`)
@@ -374,8 +378,7 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
         if edges is not None:
             soft_texts.append(edges)
         soft.setdefault(host, []).append(f.box)
-        full = radius >= min(f.width, f.height) / 2.0 - 0.01
-        result.boxes.append(LayoutBox(f.box, f.fill, None, radius / scale, full))
+        result.boxes.append(LayoutBox(f.box, f.fill, None, radius / scale, _full(radius, f.box)))
     w_img = px.shape[1]
     tiny = round(float(cfg["min_box_css"]) * scale) * round(float(cfg["min_box_long_css"]) * scale)
     kids_of: dict[int, list[Rect]] = {}  # each measured region's content boxes

@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -205,8 +205,6 @@ def measure_paragraph_gaps(region: Region, boxes: Sequence[Rect], max_px: int) -
     return out
 
 
-
-
 @dataclass(frozen=True, slots=True)
 class LineBox:
     """A text line's ink and its CSS line box (image px).
@@ -245,7 +243,7 @@ class LineBox:
         """The same line box `dx`, `dy` image px away."""
         x0, y0, x1, y1 = self.ink
         ink = (x0 + dx, y0 + dy, x1 + dx, y1 + dy)
-        return LineBox(ink, self.top + dy, self.bottom + dy, self.measured, self.slack)
+        return replace(self, ink=ink, top=self.top + dy, bottom=self.bottom + dy)
 
 
 class LineIndex:
