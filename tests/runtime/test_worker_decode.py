@@ -46,6 +46,21 @@ def test_a_worker_decodes_the_instances_of_one_image_once(monkeypatch: pytest.Mo
     assert len(calls) == 3  # another pixel limit: decoded anew
 
 
+def test_a_worker_process_keeps_the_image_across_its_extract_calls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker's own extract command asks for the kept image (a library call does not)."""
+    from designlens.runtime.worker import WorkerHost
+
+    calls = _counting_decode(monkeypatch)
+    found = plugins.extractors()
+    host = WorkerHost([found["color"], found["shadow"]])
+    data = _png((10, 20, 30))
+    for i, token_type in enumerate(("color", "shadow")):
+        args = {"token_type": token_type, "data": data, "source": "a.png"}
+        reply = host.handle({"id": i, "command": "extract", "args": args})
+        assert reply["ok"] and reply["result"]["width"] == 64, reply
+    assert calls == ["a.png"]
+
+
 def test_a_library_call_keeps_no_pixels(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = _counting_decode(monkeypatch)
     color = plugins.extractors()["color"]
