@@ -1,9 +1,10 @@
 """How often the spacing base unit is right, on a page set in the designlens-groundtruth/1 format.
 
-    .venv/bin/python bench/layout_base.py [DIR] [--set layout.KEY=VALUE ...] [--values]
+    .venv/bin/python bench/layout_base.py [DIR] [--set TYPE.KEY=VALUE ...] [--values]
 
-DIR defaults to eval/pages. `--set` passes extractor settings as the CLI does (VALUE as
-JSON, else text; e.g. `--set layout.line_boxes=false`); `--values` prints each page's
+DIR defaults to eval/pages. `--set` passes extractor and aggregator settings as the CLI
+does (VALUE as JSON, else text; e.g. `--set layout.line_boxes=false` or
+`--set 'spacing.base_prior={}'`); `--values` prints each page's
 measured spacing values as value:sightings, marked `i` for sightings to a line box of
 inferred line height (with the px they would grow by at CSS `normal` line height) and `w`
 for possible slack (e.g. `9:10i6+2.2` is 10 sightings, 6 inferred, each perhaps 2.2 px more).
@@ -45,9 +46,10 @@ def truth_base(values: Sequence[tuple[float, int]]) -> float | None:
 
 
 def settings(items: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """`TYPE.KEY=VALUE` pairs as per-type extractor config, checked as the CLI's `--set` is."""
+    """`TYPE.KEY=VALUE` pairs as per-type config (extractors' and aggregators'), checked as the
+    CLI's `--set` is."""
     try:
-        return plugins.extractor_settings(items)
+        return plugins.settings(items)
     except ValueError as e:
         raise SystemExit(str(e)) from None
 
@@ -93,13 +95,14 @@ def main() -> None:
         want = truth_base([(s.px, s.count) for s in t.spacing if s.count >= 2])
         result = process_image(str(t.image), ["layout"], config, scale=t.scale)
         spacing = [x for x in result.tokens if x.name.startswith("spacing.")]
-        scale = _scale(replace(result, tokens=tuple(spacing)), {})
+        scale = _scale(replace(result, tokens=tuple(spacing)), config)
         got = scale.get("base")
         mark = "" if want is None else ("ok" if got == want else "WRONG")
         if want is not None:
             scored += 1
             right += got == want
-            flat += _scale(replace(result, tokens=tuple(spacing)), FLAT).get("base") == want
+            flat_config = {**config, "spacing": {**config.get("spacing", {}), **FLAT["spacing"]}}
+            flat += _scale(replace(result, tokens=tuple(spacing)), flat_config).get("base") == want
             always4 += want == 4.0
         want_s = "-" if want is None else f"{want:g}"
         got_s = "-" if got is None else f"{got:g}"

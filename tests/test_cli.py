@@ -154,6 +154,19 @@ def test_set_passes_an_extractor_setting_and_a_typo_is_a_usage_error(shots: Path
     code, _out, err = run(*base, "-o", str(tmp_path / "c"), "--set", "color.merge_delta=3")
     assert code == 2 and "color has no setting 'merge_delta'" in err and "merge_delta_e" in err
     code, _out, err = run(*base, "-o", str(tmp_path / "c"), "--set", "colour.merge_delta_e=3")
-    assert code == 2 and "no extractor for token type 'colour'" in err
+    assert code == 2 and "no extractor or aggregator for 'colour'" in err
     code, _out, err = run(*base, "-o", str(tmp_path / "c"), "--set", "merge_delta_e")
     assert code == 2 and "TYPE.KEY=VALUE" in err
+
+
+def test_set_reaches_aggregators_too_and_checks_their_keys() -> None:
+    """A group's config goes to its aggregator as well (pipeline.aggregate), so `--set`
+    takes the keys aggregators publish: spacing has no extractor of its own."""
+    from designlens.plugins import settings
+
+    items = ['spacing.base_prior={"8": 0.9}', "typography.size_tolerance=0.1", "layout.line_boxes=false"]
+    got = settings(items)
+    assert got == {"spacing": {"base_prior": {"8": 0.9}}, "typography": {"size_tolerance": 0.1},
+                   "layout": {"line_boxes": False}}
+    with pytest.raises(ValueError, match=r"spacing has no setting 'base_priors'.*base_prior"):
+        settings(["spacing.base_priors={}"])

@@ -43,15 +43,18 @@ def _installed_types() -> list[str]:
     return sorted(extractors())
 
 
-SET_HELP = "TYPE.KEY=VALUE: an extractor setting, e.g. color.merge_delta_e=3 (VALUE as JSON, else text)."
+SET_HELP = (
+    "TYPE.KEY=VALUE: an extractor or aggregator setting, e.g. color.merge_delta_e=3 or "
+    "spacing.tolerance=0.05 (VALUE as JSON, else text)."
+)
 
 
 def _settings(items: list[str]) -> dict[str, dict[str, Any]]:
-    """`--set TYPE.KEY=VALUE` pairs as per-type extractor config; a typo is a usage error."""
-    from designlens.plugins import extractor_settings
+    """`--set TYPE.KEY=VALUE` pairs as per-type config; a typo is a usage error."""
+    from designlens.plugins import settings
 
     try:
-        return extractor_settings(items)
+        return settings(items)
     except ValueError as e:
         raise _usage_error(str(e)) from None
 

@@ -204,26 +204,31 @@ def exporters() -> dict[str, Exporter]:
     return out
 
 
-def extractor_settings(items: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """`TYPE.KEY=VALUE` pairs (VALUE as JSON, else text) as per-type extractor config.
+def settings(items: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """`TYPE.KEY=VALUE` pairs (VALUE as JSON, else text) as per-type config.
 
-    Raises ValueError naming the problem: not that form, no extractor for TYPE, or a KEY
-    the extractor does not publish in its `defaults` (so a typo never passes silently).
+    The config of TYPE reaches the extractor of that token type and the aggregator of that
+    token group (`layout` is an extractor, `spacing` an aggregator, `color` both), so KEY
+    may be any setting either publishes in its `defaults`. Raises ValueError naming the
+    problem: not that form, no plugin for TYPE, or a KEY neither publishes (a typo never
+    passes silently; a plugin that publishes no `defaults` takes any key).
     """
     import json
 
-    found = extractors() if items else {}
+    found_x = extractors() if items else {}
+    found_a = aggregators() if items else {}
     config: dict[str, dict[str, Any]] = {}
     for item in items:
         target, sep, raw = item.partition("=")
         token_type, dot, key = target.strip().partition(".")
         if not sep or not dot or not key:
             raise ValueError(f"--set takes TYPE.KEY=VALUE, got {item!r}")
-        extractor = found.get(token_type)
-        if extractor is None:
-            raise ValueError(f"--set {item!r}: no extractor for token type {token_type!r}")
-        known = getattr(extractor, "defaults", None)
-        if isinstance(known, Mapping) and key not in known:
+        plugins = [p for p in (found_x.get(token_type), found_a.get(token_type)) if p is not None]
+        if not plugins:
+            raise ValueError(f"--set {item!r}: no extractor or aggregator for {token_type!r}")
+        published = [d for p in plugins if isinstance(d := getattr(p, "defaults", None), Mapping)]
+        known = {k for d in published for k in d}
+        if published and key not in known:
             raise ValueError(
                 f"--set {item!r}: {token_type} has no setting {key!r} (have: {', '.join(sorted(known))})"
             )

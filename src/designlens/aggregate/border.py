@@ -19,6 +19,7 @@ class BorderAggregator:
     """The built-in border-width aggregator (entry point `designlens.aggregators:border`)."""
 
     token_type = "border"
+    defaults = DEFAULTS  # the config keys it reads (`--set TYPE.KEY=VALUE`)
 
     def aggregate(self, tokens: Sequence[Token], config: Mapping[str, Any]) -> list[Token]:
         cfg = {**DEFAULTS, **config}

@@ -33,6 +33,7 @@ class ColorAggregator:
     """The built-in color aggregator (entry point `designlens.aggregators:color`)."""
 
     token_type = "color"
+    defaults = DEFAULTS  # the config keys it reads (`--set TYPE.KEY=VALUE`)
 
     def aggregate(self, tokens: Sequence[Token], config: Mapping[str, Any]) -> list[Token]:
         cfg = {**DEFAULTS, **config}

@@ -20,6 +20,7 @@ class RadiusAggregator:
     """The built-in radius aggregator (entry point `designlens.aggregators:radius`)."""
 
     token_type = "radius"
+    defaults = DEFAULTS  # the config keys it reads (`--set TYPE.KEY=VALUE`)
 
     def aggregate(self, tokens: Sequence[Token], config: Mapping[str, Any]) -> list[Token]:
         cfg = {**DEFAULTS, **config}

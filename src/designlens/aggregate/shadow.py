@@ -81,6 +81,7 @@ class ShadowAggregator:
     """The built-in shadow aggregator (entry point `designlens.aggregators:shadow`)."""
 
     token_type = "shadow"
+    defaults = DEFAULTS  # the config keys it reads (`--set TYPE.KEY=VALUE`)
 
     def aggregate(self, tokens: Sequence[Token], config: Mapping[str, Any]) -> list[Token]:
         cfg = {**DEFAULTS, **config}

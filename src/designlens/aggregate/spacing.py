@@ -303,6 +303,7 @@ class SpacingAggregator:
     """The built-in spacing aggregator (entry point `designlens.aggregators:spacing`)."""
 
     token_type = "spacing"
+    defaults = DEFAULTS  # the config keys it reads (`--set TYPE.KEY=VALUE`)
 
     def aggregate(self, tokens: Sequence[Token], config: Mapping[str, Any]) -> list[Token]:
         cfg = {**DEFAULTS, **config}

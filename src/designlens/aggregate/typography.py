@@ -173,6 +173,7 @@ class TypographyAggregator:
     """The built-in typography aggregator (entry point `designlens.aggregators:typography`)."""
 
     token_type = "typography"
+    defaults = DEFAULTS  # the config keys it reads (`--set TYPE.KEY=VALUE`)
 
     def aggregate(self, tokens: Sequence[Token], config: Mapping[str, Any]) -> list[Token]:
         cfg = {**DEFAULTS, **config}
