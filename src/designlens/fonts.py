@@ -1,4 +1,5 @@
-"""Metrics of common UI fonts that measuring text in pixels and aggregating it both lean on.
+"""Metrics of common UI fonts, and the line-height convention of CSS frameworks, that
+measuring text in pixels and aggregating it both lean on.
 
 Values in em, from the fonts' hhea/OS2 tables: DejaVu Sans, Liberation Sans (Arial's
 metrics), Roboto, SF Pro and Inter; each constant holds for all of them within a few
@@ -15,3 +16,6 @@ ASCENT_MINUS_DESCENT = 0.69
 # Sans and Arial, 1.164 DejaVu Sans, 1.17 Roboto, 1.19 SF Pro, 1.21 Inter. The tightest
 # is what a single UI line (a button, a badge) most likely has when the page sets none.
 NORMAL_LEADING = 1.15
+
+# The body line height of Bootstrap, Tailwind's base, Bulma, Pico and Primer: what a line of body text most likely has where no wrapped paragraph shows it.
+BODY_LEADING = 1.5

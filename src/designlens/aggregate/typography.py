@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from designlens.fonts import NORMAL_LEADING
+from designlens.fonts import BODY_LEADING, NORMAL_LEADING
 from designlens.tokens import Alias, Dimension, Provenance, Token, Typography
 
 DEFAULTS: dict[str, Any] = {
@@ -39,7 +39,6 @@ RATIOS: tuple[tuple[float, str], ...] = (
     (1.618, "golden ratio"),
 )
 GENERIC = {"sans": "sans-serif", "serif": "serif", "mono": "monospace"}
-_BODY_LEADING = 1.5  # the usual body leading of CSS frameworks (see _resolve_leading)
 _HEADING_LEADING = 1.2  # the usual heading leading of CSS frameworks
 
 
@@ -384,8 +383,8 @@ def _resolve_leading(
                 ratio, source = min(_HEADING_LEADING, body_ratio or _HEADING_LEADING), "heading-convention"
         elif body_ratio is not None:
             ratio, source = body_ratio, "inherited"
-        elif bound is None or bound >= _BODY_LEADING:
-            ratio, source = _BODY_LEADING, "body-convention"
+        elif bound is None or bound >= BODY_LEADING:
+            ratio, source = BODY_LEADING, "body-convention"
         else:
             ratio, source = min(NORMAL_LEADING, bound), "css-normal"
         px = round(ratio * size * 2) / 2

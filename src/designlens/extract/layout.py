@@ -411,11 +411,6 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
     return result
 
 
-# the usual body leading of CSS frameworks: a line height where the page shows none measured
-# (the typography aggregator's convention too)
-_BODY_LEADING = 1.5
-
-
 def _shape(edges: TextEdges) -> tuple[int, ...]:
     """What decides a box's line boxes, relative to it: its height and its first and last
     lines' ink rows. Boxes of one shape have the same line boxes in the same places."""
@@ -590,7 +585,7 @@ def _line_boxes(
         for i, p in zip(mine, ours, strict=True):
             pitches[i] = p
     ratios = [p[0] / s for p, s in zip(pitches, sizes, strict=True) if p is not None and p[1] and s > 0]
-    ratio = float(np.median(ratios)) if ratios else _BODY_LEADING
+    ratio = float(np.median(ratios)) if ratios else fonts.BODY_LEADING
     out = []
     for t, size, p, k in zip(found, sizes, pitches, home, strict=True):
         dx, dy = frames[k][0] - spots[k][0], frames[k][1] - spots[k][1]
