@@ -17,5 +17,6 @@ ASCENT_MINUS_DESCENT = 0.69
 # is what a single UI line (a button, a badge) most likely has when the page sets none.
 NORMAL_LEADING = 1.15
 
-# The body line height of Bootstrap, Tailwind's base, Bulma, Pico and Primer: what a line of body text most likely has where no wrapped paragraph shows it.
+# The body line height of Bootstrap, Tailwind's base, Bulma, Pico and Primer: what a line
+# of body text most likely has where no wrapped paragraph shows it.
 BODY_LEADING = 1.5
