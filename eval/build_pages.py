@@ -246,6 +246,8 @@ def main(argv: list[str]) -> None:
                 "typography": gt["typography"],
                 "spacing": gt["spacing"],
                 "radii": gt["radii"],
+                "borders": gt["borders"],
+                "border_colors": gt["border_colors"],
                 "shadows": gt["shadows"],
                 "image_share": gt["image_share"],
             }

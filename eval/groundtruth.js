@@ -6,6 +6,8 @@
 //   typography  glyph-box area per (size, line height, weight, family)
 //   spacing     distinct non-zero padding / margin / gap values
 //   radii       distinct non-zero border radii
+//   borders     distinct visible border widths (designlens' own extra field)
+//   border_colors  painted colours of visible border sides (the same)
 //   shadows     distinct box-shadow strings
 // See eval/README.md for exactly what is counted and the known limits.
 (function designlensGroundTruth() {
@@ -468,7 +470,8 @@
   const imageShare = Math.round(counts[IMAGE] / N * 1e6) / 1e6;
 
   // ------------------------------------------------- spacing, radii, shadows
-  const spacing = new Map(), radiiOut = new Map(), shadows = new Map();
+  const spacing = new Map(), radiiOut = new Map(), shadows = new Map(), borders = new Map(),
+    borderColors = new Map();
   const bump = (m, k) => m.set(k, (m.get(k) || 0) + 1);
   const r2 = (v) => Math.round(v * 100) / 100;
   for (const el of live) {
@@ -514,6 +517,31 @@
       }
       for (const v of seen) bump(radiiOut, v);
     }
+    // borders: each distinct width of a side one can see, once per element. A side is seen
+    // when its colour is not transparent and differs from the element's own background
+    // (Bootstrap's .btn-primary border is its fill's colour: no edge shows). Native
+    // controls draw their own borders: not counted, as their paint is not either.
+    if (!NATIVE(el, cs) && !(el instanceof SVGElement)) {
+      const bg = parseColor(cs.backgroundColor);
+      const seenW = new Set(), b = I.box;
+      for (const s of ["Top", "Right", "Bottom", "Left"]) {
+        const bw = px(cs["border" + s + "Width"]);
+        const c = parseColor(cs["border" + s + "Color"]);
+        if (bw <= 0 || !c || c[3] <= 0.001) continue;
+        if (bg && bg[3] >= 0.999 && c[3] >= 0.999 && c.slice(0, 3).every((v, k) => Math.abs(v - bg[k]) < 0.5)) continue;
+        seenW.add(r2(bw));
+        // its colour as painted (composited, and where nothing covers it): the paint grid
+        // in the middle of the side's strip
+        const mx = s === "Left" ? b.l + bw / 2 : s === "Right" ? b.r - bw / 2 : (b.l + b.r) / 2;
+        const my = s === "Top" ? b.t + bw / 2 : s === "Bottom" ? b.b - bw / 2 : (b.t + b.b) / 2;
+        const gx = Math.floor(mx), gy = Math.floor(my);
+        if (gx >= 0 && gx < W && gy >= 0 && gy < H) {
+          const id = grid[gy * W + gx];
+          if (id !== IMAGE && palette[id].kind === "border") bump(borderColors, palette[id].hex);
+        }
+      }
+      for (const v of seenW) bump(borders, v);
+    }
     // shadows: the visible layers (not transparent, not full-cover inset fills) of each element
     const vis = shadowLayers(cs.boxShadow).filter((L) => L.rgba[3] > 0 && !isFill(L, w, h));
     if (vis.length) bump(shadows, vis.map((L) => L.css).join(", "));
@@ -551,6 +579,8 @@
     typography_elements: typography,
     spacing: asList(spacing, "px"),
     radii: asList(radiiOut, "px"),
+    borders: asList(borders, "px"),
+    border_colors: asList(borderColors, "hex"),
     shadows: asList(shadows, "css"),
     image_share: imageShare,
     viewport: { width: W, height: H },

@@ -79,6 +79,30 @@ def test_border_colors_from_another_extractor_do_not_make_a_color_prediction():
     assert p.spacing == ()
 
 
+def test_border_widths_and_colours_named_or_marked_as_borders():
+    tokens = [
+        Token("border.width.1", "dimension", Dimension(1)),
+        Token("borderWidth.thick", "dimension", Dimension(0.125, "rem")),
+        Token("border-radius.sm", "dimension", Dimension(4)),  # a radius, not a width
+        Token("color.gray.300", "color", Color("#dee2e6"), extensions={"kinds": ["border"]}),
+        Token("color.gray.900", "color", Color("#212529"), extensions={"kinds": ["text"]}),
+        Token("color.border.strong", "color", Color("#adb5bd")),
+        Token("border", "color", Alias("color.gray.900")),  # a semantic alias named for borders
+    ]
+    p = prediction_from_tokens(tokens, {"layout", "color"})
+    assert p.border_widths == (1.0, 2.0)
+    assert p.radii == (4.0,)
+    assert p.border_colors == ("#dee2e6", "#adb5bd", "#212529")
+    assert p.colors == ("#dee2e6", "#212529", "#adb5bd")  # aliases add no palette colour
+
+
+def test_border_families_are_none_unless_an_extractor_of_them_ran():
+    p = prediction_from_tokens([Token("color.white", "color", Color("#ffffff"))], {"color"})
+    assert p.border_widths is None and p.border_colors is None
+    p = prediction_from_tokens([], {"layout"})
+    assert p.border_widths == () and p.border_colors == ()
+
+
 def test_typography_members_aliased_to_font_primitives_are_followed():
     tokens = [
         Token("font.size.2", "dimension", Dimension(14.5)),

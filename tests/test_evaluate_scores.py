@@ -8,7 +8,7 @@ import pytest
 
 from designlens.evaluate import Prediction, color_scores, mean_scores, score_page
 from designlens.evaluate.scores import SCORES, f1
-from designlens.evaluate.truth import GroundTruth, TruthColor, TruthLength, TruthText
+from designlens.evaluate.truth import GroundTruth, TruthColor, TruthLength, TruthPaint, TruthText, parse_truth
 
 TRUTH_COLORS = (
     TruthColor("#ffffff", 0.6, "background"),
@@ -96,6 +96,46 @@ def test_radius_precision_counts_predicted_radii_no_corner_has():
     page = score_page(_truth(radii=radii), Prediction(radii=(4, 6.5, 20, 40)))
     assert page["radius_precision"] == pytest.approx(2 / 4)
     assert page["radius_f1"] == pytest.approx(2 * 1.0 * 0.5 / 1.5)
+
+
+def test_border_widths_match_within_half_a_px_weighted_by_count():
+    widths = (TruthLength(1, 9), TruthLength(2, 1))
+    page = score_page(_truth(borders=widths), Prediction(border_widths=(1.5, 3)))
+    assert page["border_width_recall"] == pytest.approx(1.0)  # 1.5 is within 0.5 of both
+    assert page["border_width_precision"] == pytest.approx(0.5)  # 3 px is no border of the page
+    # within 1 px (spacing's tolerance) 2 would pass for 1: border widths are held to 0.5
+    page = score_page(_truth(borders=widths), Prediction(border_widths=(2,)))
+    assert page["border_width_recall"] == pytest.approx(0.1)
+
+
+def test_border_colors_must_be_named_as_borders_and_match_within_delta_e_2():
+    paints = (TruthPaint("#dee2e6", 6), TruthPaint("#0d6efd", 2))
+    page = score_page(_truth(border_colors=paints), Prediction(border_colors=("#dfe3e7", "#ff0000")))
+    assert page["border_color_recall"] == pytest.approx(6 / 8)
+    assert page["border_color_precision"] == pytest.approx(1 / 2)
+    # the palette holding the colour is not enough: only colours predicted as borders count
+    palette_only = Prediction(colors=("#dee2e6", "#0d6efd"), border_colors=())
+    page = score_page(_truth(border_colors=paints), palette_only)
+    assert page["border_color_recall"] == 0.0
+    assert page["border_color_precision"] is None
+    # a page that shows no border: any border colour predicted is wrong
+    none_shown = score_page(_truth(border_colors=()), Prediction(border_colors=("#000000",)))
+    assert none_shown["border_color_precision"] == 0.0
+
+
+def test_border_truth_is_read_when_the_page_has_it_and_null_when_not():
+    doc = {
+        "image": "p.png",
+        "borders": [{"px": 1, "count": 4}],
+        "border_colors": [{"hex": "#DEE2E6", "count": 3}],
+    }
+    truth = parse_truth(doc, Path("p.json"))
+    assert truth.borders == (TruthLength(1, 4),)
+    assert truth.border_colors == (TruthPaint("#dee2e6", 3),)
+    bare = parse_truth({"image": "p.png"}, Path("p.json"))
+    assert bare.borders is None and bare.border_colors is None
+    page = score_page(bare, Prediction(border_widths=(1,), border_colors=("#dee2e6",)))
+    assert page["border_width_recall"] is None and page["border_color_recall"] is None
 
 
 def test_families_not_extracted_are_null_never_zero():

@@ -10,6 +10,10 @@ The adapter from a TokenSet reads, per family (everything else is ignored):
   `line_height_px`; `dimension` tokens named for line height (`line-height.*`, `lineHeight.*`).
 - spacing: `dimension` tokens named `spacing.*` / `space.*` / `gap.*` / `padding.*` / `margin.*`.
 - radii: `dimension` tokens named `radius.*` / `radii.*` / `border-radius.*` / `rounded.*`.
+- border widths: `dimension` tokens named for border width (`border.width.*`, `borderWidth.*`).
+- border colors: `color` tokens (or aliases to one) named for borders (`color.border.*`,
+  `border.*`) or whose `kinds` extension lists "border" (designlens marks a palette colour
+  seen as a border so).
 
 Dimensions in rem count 16 px; aliases are followed inside the set. A family is
 predicted (not None) only when an extractor that produces it ran (`--types`, see
@@ -35,6 +39,7 @@ FAMILY_EXTRACTORS: dict[str, frozenset[str]] = {
     "typography": frozenset({"typography", "text", "font"}),
     "spacing": frozenset({"layout", "spacing", "dimension"}),
     "radii": frozenset({"layout", "radius", "dimension"}),
+    "borders": frozenset({"layout", "border"}),
 }
 _SPACING_WORDS = {"spacing", "space", "spaces", "gap", "gaps", "padding", "margin", "gutter", "inset"}
 _RADIUS_WORDS = {"radius", "radii", "borderradius", "rounded", "corner", "corners"}
@@ -49,6 +54,8 @@ class Prediction:
     line_heights: tuple[float, ...] | None = None  # CSS px
     spacing: tuple[float, ...] | None = None  # CSS px
     radii: tuple[float, ...] | None = None  # CSS px
+    border_widths: tuple[float, ...] | None = None  # CSS px
+    border_colors: tuple[str, ...] | None = None  # #rrggbb
 
 
 def _px(value: Any, tokens: Mapping[str, Token], depth: int = 0) -> float | None:
@@ -80,6 +87,8 @@ def _dimension_family(token: Token) -> str | None:
         return "font_size"
     if "lineheight" in joined:
         return "line_height"
+    if "borderwidth" in joined:
+        return "border_width"
     if any(w in _RADIUS_WORDS for w in words):
         return "radius"
     if any(w in _SPACING_WORDS for w in words):
@@ -108,6 +117,19 @@ def _typography_values(token: Token, tokens: Mapping[str, Token]) -> tuple[float
     return size, line
 
 
+def _color(value: Any, tokens: Mapping[str, Token], depth: int = 0) -> Color | None:
+    """A Color, or the Color an alias leads to."""
+    if isinstance(value, Alias) and depth < 8:
+        target = tokens.get(value.path)
+        return None if target is None else _color(target.value, tokens, depth + 1)
+    return value if isinstance(value, Color) else None
+
+
+def _is_border_color(token: Token) -> bool:
+    kinds = token.extensions.get("kinds")
+    return "border" in _words(token) or (isinstance(kinds, list) and "border" in kinds)
+
+
 def _unique(values: Iterable[float]) -> tuple[float, ...]:
     """Distinct values (to 0.01 px), in first-seen order: a size used twice is one prediction."""
     return tuple(dict.fromkeys(round(v, 2) for v in values if v > 0))
@@ -117,10 +139,16 @@ def prediction_from_tokens(tokens: Iterable[Token], extracted_types: Collection[
     """Read a token set (see module doc) into per-family predictions."""
     by_name = {t.name: t for t in tokens}
     colors: list[str] = []
-    found: dict[str, list[float]] = {"font_size": [], "line_height": [], "spacing": [], "radius": []}
+    border_colors: list[str] = []
+    families = ("font_size", "line_height", "spacing", "radius", "border_width")
+    found: dict[str, list[float]] = {k: [] for k in families}
     for token in by_name.values():
-        if token.type == "color" and isinstance(token.value, Color):
-            colors.append(token.value.hex)
+        if token.type == "color":
+            color = _color(token.value, by_name)
+            if isinstance(token.value, Color):
+                colors.append(token.value.hex)
+            if color is not None and _is_border_color(token):
+                border_colors.append(color.hex)
         elif token.type == "typography":
             size, line = _typography_values(token, by_name)
             if size is not None:
@@ -144,4 +172,6 @@ def prediction_from_tokens(tokens: Iterable[Token], extracted_types: Collection[
         line_heights=_unique(found["line_height"]) if typography else None,
         spacing=_unique(found["spacing"]) if covered("spacing", found["spacing"]) else None,
         radii=_unique(found["radius"]) if covered("radii", found["radius"]) else None,
+        border_widths=_unique(found["border_width"]) if covered("borders", found["border_width"]) else None,
+        border_colors=tuple(dict.fromkeys(border_colors)) if covered("borders") or border_colors else None,
     )

@@ -12,7 +12,7 @@ import numpy as np
 
 from designlens.colorspace import delta_e_2000, rgb_to_lab
 from designlens.evaluate.predict import Prediction
-from designlens.evaluate.truth import GroundTruth, TruthColor, TruthLength, TruthText
+from designlens.evaluate.truth import GroundTruth, TruthColor, TruthLength, TruthPaint, TruthText
 from designlens.tokens import Color
 
 Score = float | None
@@ -20,6 +20,7 @@ Score = float | None
 COLOR_DELTA_E = 2.0  # CIEDE2000: colors this close are the same paint
 MIN_COLOR_SHARE = 0.001  # truth colors below this share are not asked for by the recalls
 PX_TOLERANCE = 1.0  # CSS px
+BORDER_TOLERANCE = 0.5  # CSS px: border widths are 1, 2, 3 px; within 1 px would take 2 for 1
 MIN_SPACING_COUNT = 2
 
 SCORES = (
@@ -38,6 +39,10 @@ SCORES = (
     "radius_recall",
     "radius_precision",
     "radius_f1",
+    "border_width_recall",
+    "border_width_precision",
+    "border_color_recall",
+    "border_color_precision",
     "palette_size",
 )
 
@@ -90,29 +95,67 @@ def color_scores(truth: Sequence[TruthColor], predicted: Sequence[str]) -> dict[
     return out
 
 
-def _near(values: Sequence[float], others: Sequence[float]) -> np.ndarray:
-    """For each value: is some other value within PX_TOLERANCE?"""
+def _near(values: Sequence[float], others: Sequence[float], tolerance: float = PX_TOLERANCE) -> np.ndarray:
+    """For each value: is some other value within `tolerance` px?"""
     if not values:
         return np.zeros(0, dtype=bool)
     if not others:
         return np.zeros(len(values), dtype=bool)
     d = np.abs(np.asarray(values, dtype=np.float64)[:, None] - np.asarray(others, dtype=np.float64)[None, :])
-    return np.asarray(d.min(axis=1) <= PX_TOLERANCE + 1e-9)
+    return np.asarray(d.min(axis=1) <= tolerance + 1e-9)
 
 
-def weighted_recall(values: Sequence[float], weights: Sequence[float], predicted: Sequence[float]) -> Score:
-    """Weight of truth values matched within ±1 px over all their weight; None with no weight."""
+def weighted_recall(
+    values: Sequence[float],
+    weights: Sequence[float],
+    predicted: Sequence[float],
+    tolerance: float = PX_TOLERANCE,
+) -> Score:
+    """Weight of truth values matched within `tolerance` px over all their weight; None with no weight."""
     w = np.asarray(weights, dtype=np.float64)
     if w.size == 0 or w.sum() <= 0:
         return None
-    return float(w[_near(values, predicted)].sum() / w.sum())
+    return float(w[_near(values, predicted, tolerance)].sum() / w.sum())
 
 
-def precision(predicted: Sequence[float], truth: Sequence[float]) -> Score:
-    """Share of predicted values within ±1 px of a truth value; None when nothing was predicted."""
+def precision(predicted: Sequence[float], truth: Sequence[float], tolerance: float = PX_TOLERANCE) -> Score:
+    """Share of predicted values within `tolerance` px of a truth value; None when nothing was predicted."""
     if not predicted:
         return None
-    return float(_near(predicted, truth).mean())
+    return float(_near(predicted, truth, tolerance).mean())
+
+
+def _border_scores(
+    widths: Sequence[TruthLength] | None, paints: Sequence[TruthPaint] | None, pred: Prediction
+) -> dict[str, Score]:
+    """Beyond the format (truth from designlens' own builder): border widths within ±0.5 px,
+    and the painted colours of visible border sides matched within ΔE2000 2 by colours the
+    prediction names as borders. Recalls weigh by count (border sides, elements)."""
+    out: dict[str, Score] = {}
+    if widths is not None and pred.border_widths is not None:
+        px = [w.px for w in widths]
+        counts = [w.count for w in widths]
+        out["border_width_recall"] = weighted_recall(px, counts, pred.border_widths, BORDER_TOLERANCE)
+        out["border_width_precision"] = precision(pred.border_widths, px, BORDER_TOLERANCE)
+    if paints is not None and pred.border_colors is not None:
+        asked = [p for p in paints if p.count > 0]
+        got = list(pred.border_colors)
+        if asked:
+            if got:
+                de = delta_e_2000(_lab([p.hex for p in asked])[:, None, :], _lab(got)[None, :, :])
+                hit = de.min(axis=1) <= COLOR_DELTA_E
+            else:
+                hit = np.zeros(len(asked), dtype=bool)
+            weights = np.array([p.count for p in asked], dtype=np.float64)
+            out["border_color_recall"] = float(weights[hit].sum() / weights.sum())
+        if got:
+            known = [p.hex for p in paints]
+            if known:
+                de = delta_e_2000(_lab(got)[:, None, :], _lab(known)[None, :, :])
+                out["border_color_precision"] = float((de.min(axis=1) <= COLOR_DELTA_E).mean())
+            else:
+                out["border_color_precision"] = 0.0  # no border shows: every border colour is wrong
+    return out
 
 
 def _text_scores(truth: Sequence[TruthText], pred: Prediction) -> dict[str, Score]:
@@ -159,6 +202,7 @@ def score_page(truth: GroundTruth, pred: Prediction) -> dict[str, Score]:
         # beyond the format's scores: a radius token no corner has is as wrong as a missed one
         out["radius_precision"] = precision(pred.radii, [r.px for r in truth.radii])
         out["radius_f1"] = f1(out["radius_recall"], out["radius_precision"])
+    out.update(_border_scores(truth.borders, truth.border_colors, pred))
     return out
 
 

@@ -3,6 +3,10 @@
 Only the fields the scores need are read; unknown fields are ignored so page sets made
 elsewhere (other design systems, other renderers) load the same way. A missing list
 means "not measured" (its scores are null); an empty list means "measured, none".
+
+Beyond the format, designlens' own page builder (eval/groundtruth.js) writes `borders`
+(visible border widths, as `radii`) and `border_colors` (`{"hex", "count"}`: the painted
+colour of each visible border side); they are read when present.
 """
 
 from __future__ import annotations
@@ -44,6 +48,14 @@ class TruthLength:
 
 
 @dataclass(frozen=True, slots=True)
+class TruthPaint:
+    """A colour painted by one kind of paint, with how often (e.g. border sides)."""
+
+    hex: str  # #rrggbb, lowercase
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class GroundTruth:
     """One page: its truth file, the image beside it, and what the browser painted."""
 
@@ -54,6 +66,8 @@ class GroundTruth:
     typography: tuple[TruthText, ...] | None
     spacing: tuple[TruthLength, ...] | None
     radii: tuple[TruthLength, ...] | None
+    borders: tuple[TruthLength, ...] | None = None  # extra field: visible border widths
+    border_colors: tuple[TruthPaint, ...] | None = None  # extra field: their painted colours
 
     @property
     def name(self) -> str:
@@ -117,6 +131,20 @@ def _lengths(doc: Mapping[str, Any], key: str) -> tuple[TruthLength, ...] | None
     return tuple(out)
 
 
+def _paints(doc: Mapping[str, Any], key: str) -> tuple[TruthPaint, ...] | None:
+    items = _list(doc, key)
+    if items is None:
+        return None
+    out = []
+    for i, c in enumerate(items):
+        hex_ = c.get("hex")
+        if not isinstance(hex_, str) or not _HEX.match(hex_):
+            raise ValueError(f"{key}[{i}].hex must be #rrggbb, got {hex_!r}")
+        count = _number(c.get("count", 1), f"{key}[{i}].count")
+        out.append(TruthPaint(hex_.lower(), int(count or 0)))
+    return tuple(out)
+
+
 def parse_truth(doc: Mapping[str, Any], path: Path) -> GroundTruth:
     """A GroundTruth from one decoded file; InputError naming `path` when a field is malformed."""
     try:
@@ -137,6 +165,8 @@ def parse_truth(doc: Mapping[str, Any], path: Path) -> GroundTruth:
             typography=_typography(doc),
             spacing=_lengths(doc, "spacing"),
             radii=_lengths(doc, "radii"),
+            borders=_lengths(doc, "borders"),
+            border_colors=_paints(doc, "border_colors"),
         )
     except ValueError as exc:
         raise InputError(str(path), f"malformed ground truth: {exc}") from None
