@@ -2,7 +2,8 @@
 
 Boxes are outlined in green, paddings drawn in blue, gaps between boxes in magenta, page
 margins in orange, each with its value in CSS px (`~9`: measured to a line box whose line
-height is inferred, so it may be a few px more); rounded boxes carry their radius in red.
+height is inferred, so it may be a few px more); rounded boxes carry their radius in red;
+dividers (one-sided borders between two areas) are traced in cyan with their width.
 `draw_overlay` is a pure function of pixels; `render_overlays` is the file edge used by the
 CLI (`designlens extract --overlay`), which re-runs the analysis on each decoded image.
 """
@@ -25,6 +26,7 @@ from designlens.extract.spacing import Measurement
 _BOX = (40, 170, 60)
 _KIND = {"padding": (30, 100, 240), "gap": (220, 30, 200), "margin": (245, 140, 20)}
 _RADIUS = (225, 30, 30)
+_DIVIDER = (0, 170, 200)
 _FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 
@@ -50,6 +52,10 @@ def draw_overlay(px: npt.NDArray[np.uint8], layout: LayoutResult) -> npt.NDArray
     for box in layout.boxes:
         x0, y0, x1, y1 = box.rect
         cv2.rectangle(img, (x0, y0), (x1 - 1, y1 - 1), _BOX, 1)
+    for d in layout.dividers:
+        x0, y0, x1, y1 = d.rect
+        cv2.rectangle(img, (x0, y0), (x1 - 1, y1 - 1), _DIVIDER, 1)
+        _label(img, f"b{layout.css(d.border.width):g}", (x0 + 2, y1 + 10), _DIVIDER)
     for m in layout.spacing:
         color = _KIND[m.kind]
         cv2.line(img, m.start, m.end, color, 1)

@@ -40,7 +40,7 @@ from designlens.extract import text as _text
 from designlens.extract import typography as _typography
 from designlens.extract.boxes import Rect, Region, contrast_map, edge_mask, find_regions
 from designlens.extract.grid import Grid, detect_grid
-from designlens.extract.radius import Border, corner_radii, detect_borders
+from designlens.extract.radius import Border, Divider, corner_radii, detect_borders, find_dividers
 from designlens.extract.spacing import (
     LineBox,
     Measurement,
@@ -99,6 +99,7 @@ class LayoutResult:
     scale: float
     boxes: list[LayoutBox] = field(default_factory=list)
     spacing: list[Measurement] = field(default_factory=list)
+    dividers: list[Divider] = field(default_factory=list)  # one-sided borders between areas
     grid: Grid | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -351,6 +352,19 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
         rect = _outer(region, border)
         outer[region.index] = rect
         kept.append((region, border, rect))
+    # one-sided borders (a header's, a row's) between flat areas whose own outline has none
+    ring = {region.index: border.width for region, border, _ in kept if border is not None}
+    areas = [r for r in regions if r.is_box or r.parent < 0]
+    min_long = round(float(cfg["min_box_long_css"]) * scale)
+    result.dividers = find_dividers(
+        px,
+        [r.box for r in areas],
+        [r.fill for r in areas],
+        [ring.get(r.index, 0) for r in areas],
+        max_border,
+        2 * min_long,
+        step,
+    )
     radii = corner_radii(px, [rect for _, _, rect in kept], max_radius)
     for (region, border, rect), r in zip(kept, radii, strict=True):
         w, h = rect[2] - rect[0], rect[3] - rect[1]
@@ -639,6 +653,10 @@ def analyze_layout(
         for m in part.spacing:
             if lo <= min(m.start[1], m.end[1]) < hi:
                 result.spacing.append(_shift(m, start))
+        for d in part.dividers:
+            if lo <= d.rect[1] < hi:
+                x0, y0, x1, y1 = d.rect
+                result.dividers.append(replace(d, rect=(x0, y0 + start, x1, y1 + start)))
     if len(starts) > 1:
         _warn(
             result,
@@ -756,6 +774,9 @@ def layout_tokens(result: LayoutResult, image: DecodedImage) -> list[Token]:
             widths[result.css(b.border.width)] += 1
             x0, y0, x1, y1 = b.rect
             colors[b.border.color] += 2 * (x1 - x0 + y1 - y0) * b.border.width
+    for d in result.dividers:
+        widths[result.css(d.border.width)] += 1
+        colors[d.border.color] += _area(d.rect)
     for value in sorted(widths):
         tokens.append(
             Token(

@@ -128,6 +128,18 @@ def border_sides(
                 break
         if not (1 <= run <= max_width):
             continue
+        # a border ends at an edge; a shadow fades: the step out of the band must be
+        # larger than the drift across it (a soft shadow's first pixels stay within
+        # `step` of each other for two or three px, then fade on)
+        yl, xl = _side_pixel(side, run - 1, mid, x0, y0, x1, y1, qx0, qy0)
+        yo, xo = _side_pixel(side, run, mid, x0, y0, x1, y1, qx0, qy0)
+        drift = np.int64(0)
+        edge = np.int64(0)
+        for ch in range(3):
+            drift = max(drift, abs(np.int64(px[yl, xl, ch]) - first[ch]))
+            edge = max(edge, abs(np.int64(px[yo, xo, ch]) - np.int64(px[yl, xl, ch])))
+        if edge <= drift:
+            continue
         stride = max(1, n // 48)
         count = (n + stride - 1) // stride
         width = depth

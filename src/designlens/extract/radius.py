@@ -129,3 +129,78 @@ def _radius(missing: list[float], bw: int, bh: int, k: int, max_radius: int) -> 
     if r > max_radius:
         return None
     return r
+
+
+@dataclass(frozen=True, slots=True)
+class Divider:
+    """A straight line between two flat areas of one fill: a list's, a table's or a dialog's
+    divider (a CSS border on one side of an element). `rect` in image px."""
+
+    rect: tuple[int, int, int, int]
+    border: Border
+
+
+_DIVIDER_SAMPLES = 16  # points along a divider that must all be its colour
+
+
+def find_dividers(
+    px: npt.NDArray[Any],
+    boxes: Sequence[Rect],
+    fills: Sequence[tuple[int, int, int]],
+    rings: Sequence[int],
+    max_width: int,
+    min_length: int,
+    step: int,
+) -> list[Divider]:
+    """Lines of one colour, 1..max_width px thick, that part two areas of one fill.
+
+    A one-sided border (a header's bottom border, a row's top border) reaches the box
+    outline on both ends, so no region has it inside as a hole: it is the strip between
+    two regions of one fill, one above the other (or side by side). Each pair of `boxes`
+    (fill boxes) of close `fills` that face each other along at least `min_length` px,
+    `max_width` px apart or less, is checked: every row (column) of the strip must be one
+    colour along its length, unlike the fill. The ends (a corner, a border meeting it)
+    are left out of the check. `rings` is each box's own border width (0: none): a line
+    that the two boxes' rings make up (stacked bordered cards) is those rings, no divider.
+    """
+    out: list[Divider] = []
+    if not boxes:
+        return out
+    h, w = px.shape[:2]
+    for axis in (1, 0):  # 1: a horizontal line (boxes stacked), 0: a vertical one (side by side)
+        by_start: dict[int, list[int]] = {}
+        for i, b in enumerate(boxes):
+            by_start.setdefault(b[axis], []).append(i)
+        across = 1 - axis
+        for i, a in enumerate(boxes):
+            for gap in range(1, max_width + 1):
+                for j in by_start.get(a[axis + 2] + gap, ()):
+                    b = boxes[j]
+                    lo, hi = max(a[across], b[across]), min(a[across + 2], b[across + 2])
+                    if hi - lo < min_length or not _near(fills[i], fills[j], step):
+                        continue
+                    if rings[i] + rings[j] == gap:
+                        continue  # the boxes' own borders
+                    color = _line_color(px, axis, a[axis + 2], gap, lo, hi, step)
+                    if color is not None and not _near(color, fills[i], step):
+                        rect = (lo, a[3], hi, a[3] + gap) if axis == 1 else (a[2], lo, a[2] + gap, hi)
+                        if rect[2] <= w and rect[3] <= h:
+                            out.append(Divider(rect, Border(gap, color)))
+    return out
+
+
+def _line_color(
+    px: npt.NDArray[Any], axis: int, start: int, gap: int, lo: int, hi: int, step: int
+) -> tuple[int, int, int] | None:
+    """The one colour of the strip [start, start + gap) x [lo, hi) (rows when axis is 1), or None."""
+    inset = (hi - lo) // 8  # a corner or a crossing border at the ends
+    at = np.linspace(lo + inset, hi - 1 - inset, _DIVIDER_SAMPLES).round().astype(np.int64)
+    strip = px[start : start + gap, at] if axis == 1 else px[at, start : start + gap].swapaxes(0, 1)
+    if strip.shape[0] != gap or strip.shape[1] != at.size:
+        return None
+    s = strip.reshape(-1, 3).astype(np.int64)
+    first = s[0]
+    if (np.abs(s - first) > step).any():
+        return None
+    r, g, b = np.median(s, axis=0).round().astype(int).tolist()
+    return (r, g, b)
