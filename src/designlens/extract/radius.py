@@ -163,44 +163,20 @@ def find_dividers(
     are left out of the check. `rings` is each box's own border width (0: none): a line
     that the two boxes' rings make up (stacked bordered cards) is those rings, no divider.
     """
-    out: list[Divider] = []
     if not boxes:
-        return out
-    h, w = px.shape[:2]
-    for axis in (1, 0):  # 1: a horizontal line (boxes stacked), 0: a vertical one (side by side)
-        by_start: dict[int, list[int]] = {}
-        for i, b in enumerate(boxes):
-            by_start.setdefault(b[axis], []).append(i)
-        across = 1 - axis
-        for i, a in enumerate(boxes):
-            for gap in range(1, max_width + 1):
-                for j in by_start.get(a[axis + 2] + gap, ()):
-                    b = boxes[j]
-                    lo, hi = max(a[across], b[across]), min(a[across + 2], b[across + 2])
-                    if hi - lo < min_length or not _near(fills[i], fills[j], step):
-                        continue
-                    if rings[i] + rings[j] == gap:
-                        continue  # the boxes' own borders
-                    color = _line_color(px, axis, a[axis + 2], gap, lo, hi, step)
-                    if color is not None and not _near(color, fills[i], step):
-                        rect = (lo, a[3], hi, a[3] + gap) if axis == 1 else (a[2], lo, a[2] + gap, hi)
-                        if rect[2] <= w and rect[3] <= h:
-                            out.append(Divider(rect, Border(gap, color)))
+        return []
+    rects, colors = _kernels().dividers(
+        px,
+        np.asarray(boxes, dtype=np.int64).reshape(-1, 4),
+        np.asarray(fills, dtype=np.int64).reshape(-1, 3),
+        np.asarray(rings, dtype=np.int64),
+        max_width,
+        max(min_length, _DIVIDER_SAMPLES),
+        _DIVIDER_SAMPLES,
+        step,
+    )
+    out = []
+    for (x0, y0, x1, y1), (r, g, b) in zip(rects.tolist(), colors.tolist(), strict=True):
+        width = min(x1 - x0, y1 - y0)  # its thickness: the length is at least min_length
+        out.append(Divider((x0, y0, x1, y1), Border(width, (r, g, b))))
     return out
-
-
-def _line_color(
-    px: npt.NDArray[Any], axis: int, start: int, gap: int, lo: int, hi: int, step: int
-) -> tuple[int, int, int] | None:
-    """The one colour of the strip [start, start + gap) x [lo, hi) (rows when axis is 1), or None."""
-    inset = (hi - lo) // 8  # a corner or a crossing border at the ends
-    at = np.linspace(lo + inset, hi - 1 - inset, _DIVIDER_SAMPLES).round().astype(np.int64)
-    strip = px[start : start + gap, at] if axis == 1 else px[at, start : start + gap].swapaxes(0, 1)
-    if strip.shape[0] != gap or strip.shape[1] != at.size:
-        return None
-    s = strip.reshape(-1, 3).astype(np.int64)
-    first = s[0]
-    if (np.abs(s - first) > step).any():
-        return None
-    r, g, b = np.median(s, axis=0).round().astype(int).tolist()
-    return (r, g, b)
