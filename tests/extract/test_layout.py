@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw, ImageFont
 from designlens.extract.boxes import find_regions
 from designlens.extract.layout import LayoutExtractor, LayoutWarning, analyze_layout
 from designlens.extract.radius import corner_radius
-from designlens.extract.spacing import LineBox
+from designlens.extract.spacing import LineBox, dot_bearing
 from designlens.images import DecodedImage
 from designlens.overlay import draw_overlay, label
 from designlens.tokens import Color, Dimension
@@ -115,6 +115,28 @@ def test_a_2x_screenshot_reports_the_same_css_px_as_1x() -> None:
 
 
 NO_LINE_BOXES = {"line_boxes": False}
+
+
+@pytest.mark.parametrize("size", [16, 20])
+def test_padding_to_a_password_fields_bullets_leaves_out_their_side_bearing(size: int) -> None:
+    img, d = _screen(400, 120)
+    _rect(d, (40, 30, 340, 30 + 2 * size), 1, fill="#ffffff", outline="#dee2e6", width=1)
+    # the pen is at the padding edge (1 px border + 16 px padding); DejaVu's bullet is centred
+    # in its advance, so its ink starts some 0.2 em further right
+    font = ImageFont.truetype(FONT, size * SS)
+    d.text((57 * SS, (30 + size // 2) * SS), "\u2022" * 10, fill="#212529", font=font)
+    layout = analyze_layout(_done(img), config=NO_LINE_BOXES)
+    paddings = [layout.value(m) for m in layout.spacing if m.kind == "padding" and m.axis == "x"]
+    assert paddings and all(abs(p - 16) <= 1 for p in paddings)
+
+
+def test_dot_bearing_is_only_for_a_row_of_equal_round_dots_at_one_pitch() -> None:
+    dots = [(10 + 12 * i, 20, 16 + 12 * i, 26) for i in range(6)]
+    assert dot_bearing(dots) == pytest.approx(3.0)  # (12 - 6) / 2
+    assert dot_bearing(dots[:3]) == 0.0  # too few to tell from a short word
+    assert dot_bearing([(x0, 20, x1 + 6, 26) for x0, _, x1, _ in dots]) == 0.0  # not round
+    assert dot_bearing([*dots[:5], (80, 20, 86, 26)]) == 0.0  # not one pitch
+    assert dot_bearing([*dots[:5], (70, 24, 76, 30)]) == 0.0  # not one row
 
 
 def test_horizontal_padding_to_text_is_measured_within_one_px() -> None:

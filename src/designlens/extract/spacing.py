@@ -77,6 +77,9 @@ def measure_padding(region: Region, outer: Sequence[Rect], max_px: int) -> list[
     cy = (top_hole[1] + bottom_hole[3]) // 2
     cx = (left_hole[0] + right_hole[2]) // 2
     left, right = left_hole[0] - x0, x1 - right_hole[2]
+    bearing = dot_bearing(region.holes)
+    if bearing:  # a password field's bullets: the padding ends where their advance starts
+        left, right = round(left - bearing), round(right - bearing)
     ink = not (matches(left_hole, outer) and matches(right_hole, outer))
     out += _pair(
         "x", left, right, ((x0, cy), (left_hole[0], cy)), ((right_hole[2], cy), (x1, cy)), max_px, ink
@@ -87,6 +90,31 @@ def measure_padding(region: Region, outer: Sequence[Rect], max_px: int) -> list[
             "y", top, bottom, ((cx, y0), (cx, top_hole[1])), ((cx, bottom_hole[3]), (cx, y1)), max_px
         )
     return out
+
+
+def dot_bearing(holes: Sequence[Rect]) -> float:
+    """The side bearing (image px) of the dots of a password field, when `holes` are nothing
+    but such a row: four or more round dots of one size, tops aligned, at one pitch.
+
+    A bullet glyph is centred in its advance, so each side of it is (pitch - diameter) / 2
+    of blank: the padding to the first dot's ink is that much more than the CSS padding
+    (0.2 em or more, where a letter's side bearing is a pixel or so). 0 for anything else.
+    """
+    if len(holes) < 4:
+        return 0.0
+    dots = sorted(holes)
+    sizes = [(h[2] - h[0], h[3] - h[1]) for h in dots]
+    widths = [w for w, _ in sizes]
+    if max(widths) - min(widths) > 1 or any(abs(w - h) > 1 for w, h in sizes):
+        return 0.0  # not one size, or not round
+    if max(h[1] for h in dots) - min(h[1] for h in dots) > 1:
+        return 0.0  # not one row
+    steps = [b[0] - a[0] for a, b in itertools.pairwise(dots)]
+    pitch = (dots[-1][0] - dots[0][0]) / (len(dots) - 1)
+    diameter = sum(widths) / len(widths)
+    if any(abs(s - pitch) > 1 for s in steps) or pitch <= diameter + 1:
+        return 0.0  # not at one pitch, or touching (a bar, not dots)
+    return (pitch - diameter) / 2
 
 
 def _pair(
