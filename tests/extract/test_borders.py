@@ -8,6 +8,7 @@ import pytest
 from designlens.extract.layout import LayoutExtractor, analyze_layout
 from designlens.extract.radius import detect_border
 from designlens.images import DecodedImage
+from designlens.overlay import draw_overlay
 from designlens.tokens import Color, Dimension
 
 PAGE = (248, 249, 250)
@@ -109,3 +110,12 @@ def test_a_divider_in_a_later_band_of_a_tall_page_keeps_its_page_position() -> N
     with pytest.warns(UserWarning, match="bands"):
         layout = analyze_layout(px, config={"band_height": 500, "band_overlap": 100})
     assert sorted(d.rect[1] for d in layout.dividers) == [120, 520, 920]
+
+
+def test_the_overlay_traces_dividers_with_their_width() -> None:
+    px = dialog()
+    layout = analyze_layout(px)
+    drawn = draw_overlay(px, layout)
+    cyan = np.all(drawn == (0, 170, 200), axis=2)
+    assert cyan[120, 100:600].mean() > 0.9  # along the rule
+    assert not cyan[:110].any()  # nothing traced where there is no divider
