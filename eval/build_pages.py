@@ -248,6 +248,7 @@ def main(argv: list[str]) -> None:
                 "radii": gt["radii"],
                 "borders": gt["borders"],
                 "border_colors": gt["border_colors"],
+                "grids": gt["grids"],
                 "shadows": gt["shadows"],
                 "image_share": gt["image_share"],
             }

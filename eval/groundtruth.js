@@ -8,6 +8,7 @@
 //   radii       distinct non-zero border radii
 //   borders     distinct visible border widths (designlens' own extra field)
 //   border_colors  painted colours of visible border sides (the same)
+//   grids       rows of equal boxes at equal gaps that grid / flex containers lay out (the same)
 //   shadows     distinct box-shadow strings
 // See eval/README.md for exactly what is counted and the known limits.
 (function designlensGroundTruth() {
@@ -547,6 +548,80 @@
     if (vis.length) bump(shadows, vis.map((L) => L.css).join(", "));
   }
 
+  // ------------------------------------------------------------ column grids
+  // Rows of >= 3 equal boxes at equal gaps that a grid or row-direction flex container lays
+  // out: the column-grid detector's definition, on the boxes the DOM paints instead of the
+  // boxes found in pixels (designlens' own extra field; see eval/README.md).
+  const GRID_TOL = 2, GRID_MIN_COLUMNS = 3, GRID_MIN_SHARE = 0.1, GRID_DESCENDANT_WIDTH = 0.8;
+  const SIDES = ["Top", "Right", "Bottom", "Left"];
+  const paintsOwnBox = (cs) => parseColor(cs.backgroundColor)[3] > 0 || cs.backgroundImage !== "none"
+    || shadowLayers(cs.boxShadow).some((L) => L.rgba[3] > 0)
+    || SIDES.some((s) => px(cs["border" + s + "Width"]) > 0 && (parseColor(cs["border" + s + "Color"]) || [0, 0, 0, 0])[3] > 0.001);
+  // the box a painting element shows: visible, and on the screenshot (inside viewport and clips)
+  const paintedBox = (el) => {
+    const I = info.get(el);
+    if (!I || I.dead || el instanceof SVGElement || !I.visible || !I.shown || !paintsOwnBox(I.cs)) return null;
+    return I.box;
+  };
+  // first descendant (depth-first) that paints a box at least 80% as wide as the content box
+  function paintedDescendant(el, minWidth) {
+    for (const ch of el.children) {
+      const I = info.get(ch);
+      if (!I || I.dead || ch instanceof SVGElement) continue;
+      const b = paintedBox(ch);
+      if (b && b.r - b.l >= minWidth) return b;
+      const deeper = paintedDescendant(ch, minWidth);
+      if (deeper) return deeper;
+    }
+    return null;
+  }
+  function visibleBox(ch) {
+    const own = paintedBox(ch);
+    if (own) return own;
+    const I = info.get(ch), cs = I.cs;
+    const content = I.rect.width - px(cs.borderLeftWidth) - px(cs.borderRightWidth)
+      - px(cs.paddingLeft) - px(cs.paddingRight);
+    return content > 0 ? paintedDescendant(ch, GRID_DESCENDANT_WIDTH * content) : null;
+  }
+  const gridRows = new Map(); // "columns|width|gutter" -> record
+  for (const el of live) {
+    const I = info.get(el);
+    if (!I.visible || !I.shown || el instanceof SVGElement) continue;
+    const disp = I.cs.display;
+    if (!disp.includes("grid") && !(disp.includes("flex") && I.cs.flexDirection.startsWith("row"))) continue;
+    const boxes = [];
+    for (const ch of el.children) {
+      const C = info.get(ch);
+      if (!C || C.dead || ch instanceof SVGElement) continue;
+      if (C.cs.visibility !== "visible" || C.cs.position === "absolute" || C.cs.position === "fixed") continue;
+      if (C.rect.width <= 0 || C.rect.height <= 0) continue;
+      const b = visibleBox(ch);
+      if (b) boxes.push(b);
+    }
+    // rows: boxes of equal top (within 2 px), in order of top
+    boxes.sort((a, b) => a.t - b.t || a.l - b.l);
+    const rows = [];
+    for (const b of boxes) {
+      const row = rows[rows.length - 1];
+      if (row && b.t - row[0].t <= GRID_TOL) row.push(b); else rows.push([b]);
+    }
+    for (const row of rows) {
+      if (row.length < GRID_MIN_COLUMNS) continue;
+      row.sort((a, b) => a.l - b.l);
+      const widths = row.map((b) => b.r - b.l);
+      if (Math.min(...widths) < GRID_MIN_SHARE * W || Math.max(...widths) - Math.min(...widths) > GRID_TOL) continue;
+      const gaps = row.slice(1).map((b, k) => b.l - row[k].r);
+      if (Math.min(...gaps) <= 0 || Math.max(...gaps) - Math.min(...gaps) > GRID_TOL) continue;
+      const median = (v) => { const s = v.slice().sort((a, b) => a - b); return s[s.length >> 1]; };
+      const rec = { columns: row.length, column_width: r2(median(widths)), gutter: r2(median(gaps)),
+        margin_left: r2(row[0].l), margin_right: r2(W - row[row.length - 1].r), count: 1 };
+      const key = [rec.columns, rec.column_width, rec.gutter].join("|");
+      if (gridRows.has(key)) gridRows.get(key).count++; else gridRows.set(key, rec);
+    }
+  }
+  const grids = Array.from(gridRows.values())
+    .sort((a, b) => b.count - a.count || b.columns - a.columns || b.column_width - a.column_width);
+
   // ------------------------------------------------ line-height: normal probes
   const probe = document.createElement("div");
   probe.style.cssText = "position:absolute;left:-10000px;top:0;visibility:hidden;white-space:nowrap;margin:0;padding:0;border:0;";
@@ -581,6 +656,7 @@
     radii: asList(radiiOut, "px"),
     borders: asList(borders, "px"),
     border_colors: asList(borderColors, "hex"),
+    grids,
     shadows: asList(shadows, "css"),
     image_share: imageShare,
     viewport: { width: W, height: H },
