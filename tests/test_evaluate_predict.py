@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from designlens.evaluate import prediction_from_tokens
+from designlens.evaluate.predict import PredictedGrid
 from designlens.tokens import Alias, Color, Dimension, Token, TokenSet, Typography
 
 
@@ -101,6 +102,51 @@ def test_border_families_are_none_unless_an_extractor_of_them_ran():
     assert p.border_widths is None and p.border_colors is None
     p = prediction_from_tokens([], {"layout"})
     assert p.border_widths == () and p.border_colors == ()
+
+
+def test_grid_from_designlens_columns_token_and_its_extensions():
+    grid = Token(
+        "grid.columns",
+        "number",
+        4,
+        extensions={
+            "count": 1,
+            "columnWidth": 294.0,
+            "gutter": 24.0,
+            "marginLeft": 16.0,
+            "marginRight": 16.0,
+        },
+    )
+    p = prediction_from_tokens([grid, Token("grid.gutter", "dimension", Dimension(20))], {"layout"})
+    assert p.grids == (PredictedGrid(4, 294.0, 24.0),)  # the extension wins over the sibling token
+
+
+def test_grid_gutter_and_width_from_tokens_beside_the_column_count():
+    tokens = [
+        Token("layout.grid.columns", "number", 12),
+        Token("layout.grid.gutter", "dimension", Dimension(1.5, "rem")),
+        Token("layout.grid.column-width", "dimension", Dimension(72)),
+        Token(
+            "grid.desktop.columns", "number", 3, extensions={"gutter": "32px", "column_width": {"value": 400}}
+        ),
+        Token("table.columns", "number", 5),  # not under a grid group: no grid
+        Token("grid.columns-max", "number", 6),  # not a column count
+        Token("grid.rows", "number", 2),
+        Token("grid.fraction.columns", "number", 2.5),  # no whole count of columns
+    ]
+    p = prediction_from_tokens(tokens, {"layout"})
+    assert p.grids == (PredictedGrid(12, 72.0, 24.0), PredictedGrid(3, 400.0, 32.0))
+
+
+def test_grid_count_without_geometry_and_grid_none_unless_its_extractor_ran():
+    p = prediction_from_tokens([Token("grid.columns", "number", 3)], {"color"})
+    assert p.grids == (PredictedGrid(3, None, None),)  # a grid token came out anyway
+    assert prediction_from_tokens([Token("color.white", "color", Color("#ffffff"))], {"color"}).grids is None
+    assert prediction_from_tokens([], {"layout"}).grids == ()
+    assert prediction_from_tokens([], {"grid"}).grids == ()
+    # a column count given by alias is followed
+    aliased = [Token("base.three", "number", 3), Token("grid.columns", "number", Alias("base.three"))]
+    assert prediction_from_tokens(aliased, {"layout"}).grids == (PredictedGrid(3, None, None),)
 
 
 def test_typography_members_aliased_to_font_primitives_are_followed():

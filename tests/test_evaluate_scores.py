@@ -6,9 +6,19 @@ from pathlib import Path
 
 import pytest
 
+from designlens.errors import InputError
 from designlens.evaluate import Prediction, color_scores, mean_scores, score_page
+from designlens.evaluate.predict import PredictedGrid
 from designlens.evaluate.scores import SCORES, f1
-from designlens.evaluate.truth import GroundTruth, TruthColor, TruthLength, TruthPaint, TruthText, parse_truth
+from designlens.evaluate.truth import (
+    GroundTruth,
+    TruthColor,
+    TruthGrid,
+    TruthLength,
+    TruthPaint,
+    TruthText,
+    parse_truth,
+)
 
 TRUTH_COLORS = (
     TruthColor("#ffffff", 0.6, "background"),
@@ -136,6 +146,73 @@ def test_border_truth_is_read_when_the_page_has_it_and_null_when_not():
     assert bare.borders is None and bare.border_colors is None
     page = score_page(bare, Prediction(border_widths=(1,), border_colors=("#dee2e6",)))
     assert page["border_width_recall"] is None and page["border_color_recall"] is None
+
+
+GRID_ROWS = (TruthGrid(4, 290, 24, 24, 24, 1), TruthGrid(3, 368, 16, 64, 64, 2))
+
+
+def _grid_scores(truth: tuple[TruthGrid, ...] | None, *guesses: PredictedGrid) -> tuple[object, object]:
+    page = score_page(_truth(grids=truth), Prediction(grids=guesses))
+    return page["grid_columns_correct"], page["grid_correct"]
+
+
+def test_grid_is_correct_when_it_is_a_row_the_page_lays_out():
+    assert _grid_scores(GRID_ROWS, PredictedGrid(4, 290, 24)) == (1.0, 1.0)
+    assert _grid_scores(GRID_ROWS, PredictedGrid(3, 368, 16)) == (1.0, 1.0)  # any truth row will do
+    # the right count with another row's width and gutter: columns right, grid wrong
+    assert _grid_scores(GRID_ROWS, PredictedGrid(3, 290, 24)) == (1.0, 0.0)
+    # a count no row has
+    assert _grid_scores(GRID_ROWS, PredictedGrid(5, 290, 24)) == (0.0, 0.0)
+
+
+def test_grid_width_and_gutter_are_held_to_two_px():
+    assert _grid_scores(GRID_ROWS, PredictedGrid(4, 292, 22)) == (1.0, 1.0)
+    assert _grid_scores(GRID_ROWS, PredictedGrid(4, 287.9, 24)) == (1.0, 0.0)  # width 2.1 px off
+    assert _grid_scores(GRID_ROWS, PredictedGrid(4, 290, 26.1)) == (1.0, 0.0)  # gutter 2.1 px off
+    # a grid predicted without its width or gutter can have the right count, not the right grid
+    assert _grid_scores(GRID_ROWS, PredictedGrid(4, None, 24)) == (1.0, 0.0)
+    assert _grid_scores(GRID_ROWS, PredictedGrid(4, 290, None)) == (1.0, 0.0)
+
+
+def test_grid_scores_when_the_page_or_the_prediction_has_no_grid():
+    assert _grid_scores(GRID_ROWS) == (0.0, 0.0)  # the page lays out a grid and none was found
+    assert _grid_scores(()) == (1.0, 1.0)  # no grid on the page, none predicted
+    assert _grid_scores((), PredictedGrid(3, 200, 20)) == (0.0, 0.0)  # a grid the page does not have
+    # several predicted grids: the share of them that are rows of the page
+    assert _grid_scores(GRID_ROWS, PredictedGrid(4, 290, 24), PredictedGrid(3, 200, 20)) == (1.0, 0.5)
+
+
+def test_grid_scores_are_null_without_grid_truth_or_a_grid_prediction():
+    page = score_page(_truth(), Prediction(grids=(PredictedGrid(4, 290, 24),)))
+    assert page["grid_columns_correct"] is None and page["grid_correct"] is None
+    page = score_page(_truth(grids=GRID_ROWS), Prediction(colors=("#ffffff",)))
+    assert page["grid_columns_correct"] is None and page["grid_correct"] is None
+    assert SCORES.index("grid_columns_correct") > SCORES.index("border_color_precision")
+
+
+def test_grid_truth_is_read_when_the_page_has_it_and_null_when_not():
+    doc = {
+        "image": "p.png",
+        "grids": [
+            {
+                "columns": 4,
+                "column_width": 290.5,
+                "gutter": 24,
+                "margin_left": 24,
+                "margin_right": 23.5,
+                "count": 2,
+            },
+            {"columns": 3, "column_width": 368, "gutter": 16},
+        ],
+    }
+    truth = parse_truth(doc, Path("p.json"))
+    assert truth.grids == (TruthGrid(4, 290.5, 24, 24, 23.5, 2), TruthGrid(3, 368, 16, None, None, 1))
+    assert parse_truth({"image": "p.png", "grids": []}, Path("p.json")).grids == ()
+    assert parse_truth({"image": "p.png"}, Path("p.json")).grids is None
+    with pytest.raises(InputError, match="grids"):
+        parse_truth(
+            {"image": "p.png", "grids": [{"columns": 2.5, "column_width": 1, "gutter": 1}]}, Path("p.json")
+        )
 
 
 def test_families_not_extracted_are_null_never_zero():

@@ -14,6 +14,10 @@ The adapter from a TokenSet reads, per family (everything else is ignored):
 - border colors: `color` tokens (or aliases to one) named for borders (`color.border.*`,
   `border.*`) or whose `kinds` extension lists "border" (designlens marks a palette colour
   seen as a border so).
+- column grid: `number` tokens named `grid.columns`, or `*.columns` under a group named for
+  grids (`layout.grid.columns`, `grid.desktop.columns`): the column count; the column width
+  and gutter from its extensions `columnWidth` / `gutter` (CSS px), else from dimension
+  tokens beside it (`grid.gutter`, `grid.columnWidth`).
 
 Dimensions in rem count 16 px; aliases are followed inside the set. A family is
 predicted (not None) only when an extractor that produces it ran (`--types`, see
@@ -40,9 +44,23 @@ FAMILY_EXTRACTORS: dict[str, frozenset[str]] = {
     "spacing": frozenset({"layout", "spacing", "dimension"}),
     "radii": frozenset({"layout", "radius", "dimension"}),
     "borders": frozenset({"layout", "border"}),
+    "grid": frozenset({"layout", "grid"}),
 }
 _SPACING_WORDS = {"spacing", "space", "spaces", "gap", "gaps", "padding", "margin", "gutter", "inset"}
 _RADIUS_WORDS = {"radius", "radii", "borderradius", "rounded", "corner", "corners"}
+_COLUMNS_WORDS = {"columns", "columncount", "cols"}
+_COLUMN_WIDTH_WORDS = {"columnwidth", "colwidth"}
+_GUTTER_WORDS = {"gutter", "gutterwidth", "columngap"}
+_CSS_LENGTH = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(px|rem)?\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class PredictedGrid:
+    """A predicted column grid: its column count, and width and gutter when given (CSS px)."""
+
+    columns: int
+    column_width: float | None = None
+    gutter: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +74,7 @@ class Prediction:
     radii: tuple[float, ...] | None = None  # CSS px
     border_widths: tuple[float, ...] | None = None  # CSS px
     border_colors: tuple[str, ...] | None = None  # #rrggbb
+    grids: tuple[PredictedGrid, ...] | None = None  # () when a grid extractor ran and found none
 
 
 def _px(value: Any, tokens: Mapping[str, Token], depth: int = 0) -> float | None:
@@ -130,6 +149,47 @@ def _is_border_color(token: Token) -> bool:
     return "border" in _words(token) or (isinstance(kinds, list) and "border" in kinds)
 
 
+def _norm(word: str) -> str:
+    return re.sub(r"[-_\s]", "", word.lower())
+
+
+def _length(value: Any, tokens: Mapping[str, Token]) -> float | None:
+    """A length in px from what `_px` reads, a `{"value", "unit"}` object or a "24px" string."""
+    if isinstance(value, Mapping):
+        number, unit = value.get("value"), value.get("unit", "px")
+        if isinstance(number, bool) or not isinstance(number, int | float) or unit not in ("px", "rem"):
+            return None
+        value = Dimension(float(number), "rem" if unit == "rem" else "px")
+    elif isinstance(value, str):
+        m = _CSS_LENGTH.match(value)
+        value = None if m is None else Dimension(float(m[1]), "rem" if m[2] == "rem" else "px")
+    return _px(value, tokens)
+
+
+def _grid(token: Token, tokens: Mapping[str, Token]) -> PredictedGrid | None:
+    """The grid a `number` token named for grid columns gives (see module doc), or None."""
+    parts = [_norm(p) for p in token.name.split(".")]
+    if token.type != "number" or parts[-1] not in _COLUMNS_WORDS or not any("grid" in p for p in parts[:-1]):
+        return None
+    columns = _px(token.value, tokens)  # a bare number, or an alias to one
+    if columns is None or columns < 1 or columns != int(columns):
+        return None
+    group = token.name.rsplit(".", 1)[0]
+    siblings = {_norm(t.name[len(group) + 1 :]): t for t in tokens.values() if t.name.startswith(group + ".")}
+
+    def read(words: set[str]) -> float | None:
+        for key, value in token.extensions.items():
+            if _norm(key) in words and (px := _length(value, tokens)) is not None:
+                return px
+        for word, sibling in siblings.items():
+            px = _px(sibling.value, tokens) if word in words and sibling.type == "dimension" else None
+            if px is not None:
+                return px
+        return None
+
+    return PredictedGrid(int(columns), read(_COLUMN_WIDTH_WORDS), read(_GUTTER_WORDS))
+
+
 def _unique(values: Iterable[float]) -> tuple[float, ...]:
     """Distinct values (to 0.01 px), in first-seen order: a size used twice is one prediction."""
     return tuple(dict.fromkeys(round(v, 2) for v in values if v > 0))
@@ -142,8 +202,13 @@ def prediction_from_tokens(tokens: Iterable[Token], extracted_types: Collection[
     border_colors: list[str] = []
     families = ("font_size", "line_height", "spacing", "radius", "border_width")
     found: dict[str, list[float]] = {k: [] for k in families}
+    grids: list[PredictedGrid] = []
     for token in by_name.values():
-        if token.type == "color":
+        if token.type == "number":
+            grid = _grid(token, by_name)
+            if grid is not None:
+                grids.append(grid)
+        elif token.type == "color":
             color = _color(token.value, by_name)
             if isinstance(token.value, Color):
                 colors.append(token.value.hex)
@@ -162,7 +227,7 @@ def prediction_from_tokens(tokens: Iterable[Token], extracted_types: Collection[
                 found[family].append(px)
     ran = set(extracted_types)
 
-    def covered(family: str, *values: list[float]) -> bool:
+    def covered(family: str, *values: Collection[Any]) -> bool:
         return bool(ran & FAMILY_EXTRACTORS[family]) or any(values)
 
     typography = covered("typography", found["font_size"], found["line_height"])
@@ -174,4 +239,5 @@ def prediction_from_tokens(tokens: Iterable[Token], extracted_types: Collection[
         radii=_unique(found["radius"]) if covered("radii", found["radius"]) else None,
         border_widths=_unique(found["border_width"]) if covered("borders", found["border_width"]) else None,
         border_colors=tuple(dict.fromkeys(border_colors)) if covered("borders") or border_colors else None,
+        grids=tuple(dict.fromkeys(grids)) if covered("grid", grids) else None,
     )

@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from designlens.colorspace import delta_e_2000, rgb_to_lab
-from designlens.evaluate.predict import Prediction
-from designlens.evaluate.truth import GroundTruth, TruthColor, TruthLength, TruthPaint, TruthText
+from designlens.evaluate.predict import PredictedGrid, Prediction
+from designlens.evaluate.truth import GroundTruth, TruthColor, TruthGrid, TruthLength, TruthPaint, TruthText
 from designlens.tokens import Color
 
 Score = float | None
@@ -21,6 +21,7 @@ COLOR_DELTA_E = 2.0  # CIEDE2000: colors this close are the same paint
 MIN_COLOR_SHARE = 0.001  # truth colors below this share are not asked for by the recalls
 PX_TOLERANCE = 1.0  # CSS px
 BORDER_TOLERANCE = 0.5  # CSS px: border widths are 1, 2, 3 px; within 1 px would take 2 for 1
+GRID_TOLERANCE = 2.0  # CSS px: column width and gutter (the detector's and the truth's own tolerance)
 MIN_SPACING_COUNT = 2
 
 SCORES = (
@@ -43,6 +44,8 @@ SCORES = (
     "border_width_precision",
     "border_color_recall",
     "border_color_precision",
+    "grid_columns_correct",
+    "grid_correct",
     "palette_size",
 )
 
@@ -158,6 +161,38 @@ def _border_scores(
     return out
 
 
+def _grid_matches(guess: PredictedGrid, row: TruthGrid, geometry: bool) -> bool:
+    """Same column count; with `geometry`, also column width and gutter within GRID_TOLERANCE."""
+    if guess.columns != row.columns:
+        return False
+    if not geometry:
+        return True
+
+    def near(value: float | None, truth: float) -> bool:
+        return value is not None and abs(value - truth) <= GRID_TOLERANCE + 1e-9
+
+    return near(guess.column_width, row.column_width) and near(guess.gutter, row.gutter)
+
+
+def _grid_scores(
+    truth: Sequence[TruthGrid] | None, predicted: Sequence[PredictedGrid] | None
+) -> dict[str, Score]:
+    """Beyond the format (truth from designlens' own builder): is the predicted column grid a
+    row the page lays out? `grid_columns_correct` asks for the column count of some truth row,
+    `grid_correct` also for that row's column width and gutter. A page with no truth row
+    asks for no prediction (1.0 when none, else 0.0); a page with one and no prediction is 0.0.
+    Several predicted grids score the share of them that match."""
+    if truth is None or predicted is None:
+        return {}
+    out: dict[str, Score] = {}
+    for key, geometry in (("grid_columns_correct", False), ("grid_correct", True)):
+        if not predicted:
+            out[key] = 0.0 if truth else 1.0
+        else:
+            out[key] = float(np.mean([any(_grid_matches(g, r, geometry) for r in truth) for g in predicted]))
+    return out
+
+
 def _text_scores(truth: Sequence[TruthText], pred: Prediction) -> dict[str, Score]:
     sizes = [t.font_size for t in truth]
     size_recall = None if pred.font_sizes is None else weighted_recall(
@@ -203,6 +238,7 @@ def score_page(truth: GroundTruth, pred: Prediction) -> dict[str, Score]:
         out["radius_precision"] = precision(pred.radii, [r.px for r in truth.radii])
         out["radius_f1"] = f1(out["radius_recall"], out["radius_precision"])
     out.update(_border_scores(truth.borders, truth.border_colors, pred))
+    out.update(_grid_scores(truth.grids, pred.grids))
     return out
 
 

@@ -6,7 +6,9 @@ means "not measured" (its scores are null); an empty list means "measured, none"
 
 Beyond the format, designlens' own page builder (eval/groundtruth.js) writes `borders`
 (visible border widths, as `radii`) and `border_colors` (`{"hex", "count"}`: the painted
-colour of each visible border side); they are read when present.
+colour of each visible border side), and `grids` (the column rows its grid and flex
+containers lay out: `{"columns", "column_width", "gutter", "margin_left", "margin_right",
+"count"}`, CSS px); they are read when present.
 """
 
 from __future__ import annotations
@@ -56,6 +58,18 @@ class TruthPaint:
 
 
 @dataclass(frozen=True, slots=True)
+class TruthGrid:
+    """A column row the page lays out: `columns` equal boxes at equal gaps (CSS px)."""
+
+    columns: int
+    column_width: float
+    gutter: float
+    margin_left: float | None = None
+    margin_right: float | None = None
+    count: int = 1  # rows of the page with these columns, width and gutter
+
+
+@dataclass(frozen=True, slots=True)
 class GroundTruth:
     """One page: its truth file, the image beside it, and what the browser painted."""
 
@@ -68,6 +82,7 @@ class GroundTruth:
     radii: tuple[TruthLength, ...] | None
     borders: tuple[TruthLength, ...] | None = None  # extra field: visible border widths
     border_colors: tuple[TruthPaint, ...] | None = None  # extra field: their painted colours
+    grids: tuple[TruthGrid, ...] | None = None  # extra field: column rows
 
     @property
     def name(self) -> str:
@@ -145,6 +160,28 @@ def _paints(doc: Mapping[str, Any], key: str) -> tuple[TruthPaint, ...] | None:
     return tuple(out)
 
 
+def _grids(doc: Mapping[str, Any]) -> tuple[TruthGrid, ...] | None:
+    items = _list(doc, "grids")
+    if items is None:
+        return None
+    out = []
+    for i, g in enumerate(items):
+        columns = _number(g.get("columns"), f"grids[{i}].columns")
+        if columns is None or columns != int(columns) or columns < 1:
+            raise ValueError(f"grids[{i}].columns must be a positive whole number, got {columns!r}")
+        out.append(
+            TruthGrid(
+                int(columns),
+                _number(g.get("column_width"), f"grids[{i}].column_width") or 0.0,
+                _number(g.get("gutter"), f"grids[{i}].gutter") or 0.0,
+                _number(g.get("margin_left"), f"grids[{i}].margin_left", allow_none=True),
+                _number(g.get("margin_right"), f"grids[{i}].margin_right", allow_none=True),
+                int(_number(g.get("count", 1), f"grids[{i}].count") or 0),
+            )
+        )
+    return tuple(out)
+
+
 def parse_truth(doc: Mapping[str, Any], path: Path) -> GroundTruth:
     """A GroundTruth from one decoded file; InputError naming `path` when a field is malformed."""
     try:
@@ -167,6 +204,7 @@ def parse_truth(doc: Mapping[str, Any], path: Path) -> GroundTruth:
             radii=_lengths(doc, "radii"),
             borders=_lengths(doc, "borders"),
             border_colors=_paints(doc, "border_colors"),
+            grids=_grids(doc),
         )
     except ValueError as exc:
         raise InputError(str(path), f"malformed ground truth: {exc}") from None
