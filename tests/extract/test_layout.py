@@ -607,3 +607,41 @@ def test_packed_display_text_keeps_each_frame_its_own_line() -> None:
     inks = [lb.ink for lb in layout_module._line_boxes(_done(img), 1.0, rects, (255, 255, 255))]
     for x0, y0, x1, y1 in rects:
         assert sum(1 for i in inks if x0 <= i[0] and i[2] <= x1 and y0 <= i[1] and i[3] <= y1) == 1
+
+
+def test_frames_are_packed_apart_into_the_smallest_of_the_shelf_widths() -> None:
+    import importlib
+
+    layout_module = importlib.import_module("designlens.extract.layout")
+    rng = np.random.default_rng(3)
+    xs, ys = rng.integers(0, 500, 14), rng.integers(0, 500, 14)
+    ws, hs = rng.integers(60, 380, 14), rng.integers(20, 160, 14)
+    frames = [(0, 0, 1100, 40)] + [
+        (int(x), int(y), int(x + w), int(y + h)) for x, y, w, h in zip(xs, ys, ws, hs, strict=True)
+    ]
+    gap = 12
+    (height, width), spots = layout_module._pack(frames, gap)
+    (h1, w1), _ = layout_module._shelves(frames, gap, 1100 + 2 * gap)
+    assert height * width < h1 * w1  # the narrow frames share wider shelves
+    placed = [(x, y, x + f[2] - f[0], y + f[3] - f[1]) for f, (x, y) in zip(frames, spots, strict=True)]
+    for i, a in enumerate(placed):
+        assert a[0] >= gap and a[1] >= gap and a[2] <= width and a[3] <= height
+        for b in placed[i + 1 :]:  # apart by the gap vertically or by a glyph's reach sideways
+            apart_y = a[3] + gap <= b[1] or b[3] + gap <= a[1]
+            reach = 0.55 * max(a[3] - a[1], b[3] - b[1])
+            apart_x = a[2] + reach <= b[0] or b[2] + reach <= a[0]
+            assert apart_y or apart_x
+
+
+def test_the_text_pass_reads_at_most_half_the_image_smallest_frames_first() -> None:
+    import importlib
+
+    layout_module = importlib.import_module("designlens.extract.layout")
+    img, d = _screen(600, 400)
+    _baseline_text(d, 20, 40, "Small line", 16, "#111827")
+    _baseline_text(d, 20, 300, "Whole page line", 16, "#111827")
+    small, big = (10, 10, 200, 60), (0, 100, 600, 400)  # the big one is more than half the image
+    found = layout_module._line_boxes(_done(img), 1.0, [small, big], (255, 255, 255))
+    assert [lb.ink[1] < 60 for lb in found] == [True]  # only the small frame was read
+    both = layout_module._line_boxes(_done(img), 1.0, [small, (0, 250, 600, 330)], (255, 255, 255))
+    assert len(both) == 2

@@ -526,17 +526,24 @@ def _text_line_boxes(
 def _pack(frames: list[Rect], gap: int) -> tuple[tuple[int, int], list[tuple[int, int]]]:
     """Shelf-pack `frames` into one image: its (height, width) and each frame's top-left.
 
-    Tallest first, left to right on shelves as wide as the widest frame. Frames sit `gap`
-    apart vertically and, on a shelf, further apart than the text pass's line grouping
-    reaches (0.55 of a glyph's height each way, `text._group_lines`; a glyph is at most
-    the shelf's height), so no text line joins two frames.
+    Tallest first, left to right on shelves. Frames sit `gap` apart vertically and, on a
+    shelf, further apart than the text pass's line grouping reaches (0.55 of a glyph's
+    height each way, `text._group_lines`; a glyph is at most the shelf's height), so no
+    text line joins two frames. Shelves as wide as the widest frame, or up to three times
+    that: whichever makes the smallest image (the pass costs about its pixels).
     """
+    widest = max(f[2] - f[0] for f in frames) + 2 * gap
+    packs = [_shelves(frames, gap, round(widest * k)) for k in (1.0, 1.5, 2.0, 3.0)]
+    return min(packs, key=lambda p: p[0][0] * p[0][1])
+
+
+def _shelves(frames: list[Rect], gap: int, width: int) -> tuple[tuple[int, int], list[tuple[int, int]]]:
+    """`_pack` with shelves `width` px wide (at least the widest frame and its gaps)."""
     order = sorted(range(len(frames)), key=lambda i: frames[i][1] - frames[i][3])
-    width = max(f[2] - f[0] for f in frames) + 2 * gap
     spots: list[tuple[int, int]] = [(0, 0)] * len(frames)
     y = gap
     x = width  # no shelf open yet
-    shelf = side = 0
+    shelf = side = right = 0
     for i in order:
         w, h = frames[i][2] - frames[i][0], frames[i][3] - frames[i][1]
         if x + w + gap > width:  # a new shelf, as tall as its first (tallest) frame
@@ -544,8 +551,9 @@ def _pack(frames: list[Rect], gap: int) -> tuple[tuple[int, int], list[tuple[int
             x, shelf = gap, h
             side = max(gap, 2 * math.ceil(0.55 * h) + 2)
         spots[i] = (x, y)
+        right = max(right, x + w + gap)
         x += w + side
-    return (y + shelf + gap, width), spots
+    return (y + shelf + gap, right), spots
 
 
 def _line_boxes(
@@ -564,9 +572,21 @@ def _line_boxes(
         return []
     # a nested box's band inside another's holds nothing new
     frames: list[Rect] = []
-    for r in sorted(set(rects), key=lambda r: (r[2] - r[0]) * (r[3] - r[1]), reverse=True):
+    for r in sorted(set(rects), key=_area, reverse=True):
         if not any(f[0] <= r[0] and f[1] <= r[1] and f[2] >= r[2] and f[3] >= r[3] for f in frames):
             frames.append(r)
+    # The pass costs about its atlas' pixels: it reads at most half the image's worth, the
+    # smallest frames first. Bands are a small part of their boxes, but JPEG ringing can join
+    # a box's text and badges into one tall "line" whose band is then the whole box.
+    budget, read = px.shape[0] * px.shape[1] // 2, 0
+    frames.sort(key=_area)
+    for k, f in enumerate(frames):
+        read += _area(f)
+        if read > budget:
+            frames = frames[:k]
+            break
+    if not frames:
+        return []
     shape, spots = _pack(frames, max(4, round(12 * scale)))
     atlas = np.empty((*shape, 3), dtype=np.uint8)
     atlas[...] = ground
