@@ -119,3 +119,16 @@ def test_the_overlay_traces_dividers_with_their_width() -> None:
     cyan = np.all(drawn == (0, 170, 200), axis=2)
     assert cyan[120, 100:600].mean() > 0.9  # along the rule
     assert not cyan[:110].any()  # nothing traced where there is no divider
+
+
+@pytest.mark.parametrize("gap", [1, 2, 3])
+def test_a_narrow_gap_showing_what_two_cards_sit_on_is_no_divider(gap: int) -> None:
+    # a 1 px grid gutter: the strip between the two cards is the panel they sit on
+    px = np.zeros((300, 500, 3), np.uint8)
+    px[:] = PAGE
+    px[20:280, 20:480] = (230, 230, 230)  # the panel
+    px[40:140, 50:450] = (255, 255, 255)
+    px[140 + gap : 240 + gap, 50:450] = (255, 255, 255)
+    for y0 in (70, 170 + gap):
+        px[y0 : y0 + 16, 80:200] = (33, 37, 41)
+    assert analyze_layout(px).dividers == []

@@ -130,6 +130,35 @@ def test_padding_to_a_password_fields_bullets_leaves_out_their_side_bearing(size
     assert paddings and all(abs(p - 16) <= 1 for p in paddings)
 
 
+ICONS = [("square", 20, 36), ("square", 7, 12), ("star", 20, 36)]
+
+
+@pytest.mark.parametrize(("shape", "size", "pitch"), ICONS)
+def test_a_row_of_icons_is_no_row_of_bullets(shape: str, size: int, pitch: int) -> None:
+    # five icons 12 px in from the box: square ones fill their corners (20 px ones are
+    # boxes of their own; 7 px ones, under the smallest box, are ink), a star misses the
+    # middles of its sides; none is a bullet
+    img, d = _screen(400, 120)
+    _rect(d, (40, 30, 300, 74), 1, fill="#ffffff", outline="#dee2e6", width=1)
+    for i in range(5):
+        x, y = (53 + pitch * i) * SS, (52 - size // 2) * SS
+        if shape == "square":
+            d.rectangle([x, y, x + size * SS - 1, y + size * SS - 1], fill="#212529")
+        else:
+            c = r = size / 2 * SS
+            points = [
+                (
+                    x + c + (r if k % 2 == 0 else r * 0.45) * np.sin(k * np.pi / 5),
+                    y + c - (r if k % 2 == 0 else r * 0.45) * np.cos(k * np.pi / 5),
+                )
+                for k in range(10)
+            ]
+            d.polygon(points, fill="#212529")
+    layout = analyze_layout(_done(img), config=NO_LINE_BOXES)
+    paddings = [layout.value(m) for m in layout.spacing if m.kind == "padding" and m.axis == "x"]
+    assert paddings and all(abs(p - 12) <= 1 for p in paddings)
+
+
 def test_dot_bearing_is_only_for_a_row_of_equal_round_dots_at_one_pitch() -> None:
     dots = [(10 + 12 * i, 20, 16 + 12 * i, 26) for i in range(6)]
     assert dot_bearing(dots) == pytest.approx(3.0)  # (12 - 6) / 2
@@ -645,3 +674,7 @@ def test_the_text_pass_reads_at_most_half_the_image_smallest_frames_first() -> N
     assert [lb.ink[1] < 60 for lb in found] == [True]  # only the small frame was read
     both = layout_module._line_boxes(_done(img), 1.0, [small, (0, 250, 600, 330)], (255, 255, 255))
     assert len(both) == 2
+    # a band nested in one over the budget is still read (nesting is decided within it)
+    nested = (10, 270, 300, 320)
+    inside = layout_module._line_boxes(_done(img), 1.0, [big, nested], (255, 255, 255))
+    assert [lb.ink[1] > 250 for lb in inside] == [True]

@@ -45,6 +45,7 @@ from designlens.extract.spacing import (
     LineBox,
     Measurement,
     TextEdges,
+    dot_bearing,
     measure_gaps,
     measure_margins,
     measure_padding,
@@ -280,6 +281,40 @@ def _drop_letters(px: npt.NDArray[np.uint8], regions: list[Region], step: int, h
                 letter.is_box = False
 
 
+def _bullet_bearing(px: npt.NDArray[np.uint8], region: Region, kids: Sequence[Rect], step: int) -> float:
+    """`dot_bearing` of a box whose content is nothing but a row of discs (a password
+    field's bullets), else 0. A disc touches its bounding box only at the middles of its
+    sides: there the pixels are mostly ink, in the corners mostly fill (a square icon's
+    corners are ink; a star misses the middles of its sides). Anti-aliased, so by share:
+    a pixel's difference from the fill over the dot centre's, and at each side's middle
+    the inner of its two outermost pixels may stand for it (the outer is often a faint
+    edge)."""
+    bearing = dot_bearing(region.holes)
+    if not bearing or any(_spacing.matches(h, kids) for h in region.holes):
+        return 0.0
+    fill = region.fill
+
+    def away(y: int, x: int) -> int:
+        return max(abs(int(px[y, x, c]) - fill[c]) for c in range(3))
+
+    for x0, y0, x1, y1 in region.holes:
+        mx, my = (x0 + x1) // 2, (y0 + y1) // 2
+        ink = away(my, mx)
+        if ink <= 2 * step:
+            return 0.0  # a ring, or no ink at all
+        corners = ((y0, x0), (y0, x1 - 1), (y1 - 1, x0), (y1 - 1, x1 - 1))
+        # each side's middle pixel and the one inside it: the outer one may be a faint edge
+        middles = (
+            max(away(y0, mx), away(y0 + 1, mx)),
+            max(away(y1 - 1, mx), away(y1 - 2, mx)),
+            max(away(my, x0), away(my, x0 + 1)),
+            max(away(my, x1 - 1), away(my, x1 - 2)),
+        )
+        if any(2 * away(y, x) >= ink for y, x in corners) or any(2 * m < ink for m in middles):
+            return 0.0
+    return bearing
+
+
 def _full(radius: float | None, rect: Rect) -> bool:
     """A radius (image px) that reaches half the short side: a pill or circle."""
     return radius is not None and radius >= min(rect[2] - rect[0], rect[3] - rect[1]) / 2.0 - 0.01
@@ -360,6 +395,7 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
         px,
         [r.box for r in areas],
         [r.fill for r in areas],
+        [regions[r.parent].fill if r.parent >= 0 else r.fill for r in areas],
         [ring.get(r.index, 0) for r in areas],
         max_border,
         2 * min_long,
@@ -387,7 +423,7 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
     for f, host, radius in _soft_boxes(px, contrast, scale, cfg, regions, outer):
         x0, y0, x1, y1 = f.box
         inside = [o for o in outer.values() if o[0] >= x0 and o[1] >= y0 and o[2] <= x1 and o[3] <= y1]
-        result.spacing += measure_padding(f, inside, max_spacing)
+        result.spacing += measure_padding(f, inside, max_spacing, _bullet_bearing(px, f, inside, step))
         edges = TextEdges.of(f, inside) if cfg["line_boxes"] else None
         if edges is not None:
             soft_texts.append(edges)
@@ -419,7 +455,8 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
             result.spacing += measure_margins(region, w_img, max_spacing)
         elif index in outer or (region.parent < 0 and region.is_box):
             # a box, or a panel that reaches the image edge (sidebar, main column): its padding
-            result.spacing += measure_padding(region, kids, max_spacing)
+            bearing = _bullet_bearing(px, region, kids, step)
+            result.spacing += measure_padding(region, kids, max_spacing, bearing)
             if index in texts:
                 result.spacing += measure_text_padding(texts[index], lines, max_spacing)
     return result
@@ -571,20 +608,20 @@ def _line_boxes(
     if not rects:
         return []
     # a nested box's band inside another's holds nothing new
-    frames: list[Rect] = []
-    for r in sorted(set(rects), key=_area, reverse=True):
-        if not any(f[0] <= r[0] and f[1] <= r[1] and f[2] >= r[2] and f[3] >= r[3] for f in frames):
-            frames.append(r)
     # The pass costs about its atlas' pixels: it reads at most half the image's worth, the
-    # smallest frames first. Bands are a small part of their boxes, but JPEG ringing can join
+    # smallest bands first. Bands are a small part of their boxes, but JPEG ringing can join
     # a box's text and badges into one tall "line" whose band is then the whole box.
     budget, read = px.shape[0] * px.shape[1] // 2, 0
-    frames.sort(key=_area)
-    for k, f in enumerate(frames):
-        read += _area(f)
+    within: list[Rect] = []
+    for r in sorted(set(rects), key=_area):
+        read += _area(r)
         if read > budget:
-            frames = frames[:k]
             break
+        within.append(r)
+    frames: list[Rect] = []
+    for r in sorted(within, key=_area, reverse=True):
+        if not any(f[0] <= r[0] and f[1] <= r[1] and f[2] >= r[2] and f[3] >= r[3] for f in frames):
+            frames.append(r)
     if not frames:
         return []
     shape, spots = _pack(frames, max(4, round(12 * scale)))

@@ -490,6 +490,91 @@ def despeckle(
     return out
 
 
+@njit(cache=True, nogil=True)
+def _close3(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], step: int) -> bool:
+    """Two colours within `step` in every channel."""
+    return bool(abs(a[0] - b[0]) <= step and abs(a[1] - b[1]) <= step and abs(a[2] - b[2]) <= step)
+
+
+@njit(cache=True, nogil=True)
+def _strip_color(
+    px: npt.NDArray[np.uint8], axis: int, start: int, gap: int, lo: int, hi: int, samples: int, step: int
+) -> tuple[bool, npt.NDArray[np.int64]]:
+    """Is the strip [start, start + gap) x [lo, hi) (rows when axis is 1, columns when 0)
+    one colour: `samples` points along it (an eighth in from each end) on each of its rows
+    (columns) all within `step` of the first? And their per-channel median."""
+    inset = (hi - lo) // 8
+    a, b = lo + inset, hi - 1 - inset
+    n = samples * gap
+    values = np.empty((n, 3), dtype=np.int64)
+    k = 0
+    for d in range(gap):
+        for s in range(samples):
+            t = np.int64(round(a + (b - a) * s / (samples - 1))) if samples > 1 else np.int64(a)
+            y, x = (start + d, t) if axis == 1 else (t, start + d)
+            for ch in range(3):
+                values[k, ch] = np.int64(px[y, x, ch])
+            k += 1
+    color = np.empty(3, dtype=np.int64)
+    for i in range(n):
+        if not _close3(values[i], values[0], step):
+            return False, color
+    for ch in range(3):
+        color[ch] = np.int64(round(np.median(values[:, ch].astype(np.float64))))
+    return True, color
+
+
+@njit(cache=True, nogil=True)
+def dividers(
+    px: npt.NDArray[np.uint8],
+    boxes: npt.NDArray[np.int64],
+    fills: npt.NDArray[np.int64],
+    grounds: npt.NDArray[np.int64],
+    rings: npt.NDArray[np.int64],
+    max_width: int,
+    min_length: int,
+    samples: int,
+    step: int,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """`radius.find_dividers`' pair loop: rects (x0, y0, x1, y1) and colours of the dividers
+    between `boxes` (N x 4 fill boxes) of close `fills`, horizontal lines first. A strip of
+    a box's `grounds` colour (what it sits on) is a gap between two boxes, not a line."""
+    n = boxes.shape[0]
+    rects = np.zeros((0, 4), dtype=np.int64)
+    colors = np.zeros((0, 3), dtype=np.int64)
+    out_r = []
+    out_c = []
+    for axis in (1, 0):
+        across = 1 - axis
+        order = np.argsort(boxes[:, axis], kind="mergesort")
+        starts = boxes[order, axis]
+        for i in range(n):
+            end = boxes[i, axis + 2]
+            for gap in range(1, max_width + 1):
+                first = np.searchsorted(starts, end + gap, side="left")
+                last = np.searchsorted(starts, end + gap, side="right")
+                for k in range(first, last):
+                    j = order[k]
+                    lo = max(boxes[i, across], boxes[j, across])
+                    hi = min(boxes[i, across + 2], boxes[j, across + 2])
+                    if hi - lo < min_length or not _close3(fills[i], fills[j], step):
+                        continue
+                    if rings[i] + rings[j] == gap:
+                        continue  # the boxes' own borders
+                    ok, color = _strip_color(px, axis, end, gap, lo, hi, samples, step)
+                    if not ok or _close3(color, fills[i], step) or _close3(color, grounds[i], step):
+                        continue
+                    if axis == 1:
+                        out_r.append((lo, end, hi, end + gap))
+                    else:
+                        out_r.append((end, lo, end + gap, hi))
+                    out_c.append((color[0], color[1], color[2]))
+    if out_r:
+        rects = np.array(out_r, dtype=np.int64)
+        colors = np.array(out_c, dtype=np.int64)
+    return rects, colors
+
+
 def precompile() -> None:
     """Compile every kernel into the cache now (as `color_kernels.precompile`), so the first
     layout extraction on a fresh machine does not pay for it."""
@@ -515,95 +600,3 @@ def precompile() -> None:
 
 if __name__ == "__main__":
     precompile()
-
-
-@njit(cache=True, nogil=True)
-def _strip_color(
-    px: npt.NDArray[np.uint8], axis: int, start: int, gap: int, lo: int, hi: int, samples: int, step: int
-) -> tuple[bool, npt.NDArray[np.int64]]:
-    """`radius._line_color`'s test: `samples` points along [lo, hi) (an eighth in from each
-    end) on every row (axis 1) or column (axis 0) of the strip [start, start + gap) are all
-    within `step` of the first; their per-channel median."""
-    inset = (hi - lo) // 8
-    a, b = lo + inset, hi - 1 - inset
-    n = samples * gap
-    values = np.empty((n, 3), dtype=np.int64)
-    k = 0
-    for d in range(gap):
-        for s in range(samples):
-            t = np.int64(round(a + (b - a) * s / (samples - 1))) if samples > 1 else np.int64(a)
-            y, x = (start + d, t) if axis == 1 else (t, start + d)
-            for ch in range(3):
-                values[k, ch] = np.int64(px[y, x, ch])
-            k += 1
-    color = np.empty(3, dtype=np.int64)
-    for ch in range(3):
-        for i in range(n):
-            if abs(values[i, ch] - values[0, ch]) > step:
-                return False, color
-        color[ch] = np.int64(round(np.median(values[:, ch].astype(np.float64))))
-    return True, color
-
-
-@njit(cache=True, nogil=True)
-def dividers(
-    px: npt.NDArray[np.uint8],
-    boxes: npt.NDArray[np.int64],
-    fills: npt.NDArray[np.int64],
-    rings: npt.NDArray[np.int64],
-    max_width: int,
-    min_length: int,
-    samples: int,
-    step: int,
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """`radius.find_dividers`' pair loop: rects (x0, y0, x1, y1) and colours of the dividers
-    between `boxes` (N x 4 fill boxes) of close `fills`, horizontal lines first."""
-    h, w = px.shape[0], px.shape[1]
-    n = boxes.shape[0]
-    rects = np.zeros((0, 4), dtype=np.int64)
-    colors = np.zeros((0, 3), dtype=np.int64)
-    out_r = []
-    out_c = []
-    for axis in (1, 0):
-        across = 1 - axis
-        order = np.argsort(boxes[:, axis], kind="mergesort")
-        starts = boxes[order, axis]
-        for i in range(n):
-            end = boxes[i, axis + 2]
-            for gap in range(1, max_width + 1):
-                first = np.searchsorted(starts, end + gap, side="left")
-                last = np.searchsorted(starts, end + gap, side="right")
-                for k in range(first, last):
-                    j = order[k]
-                    lo = max(boxes[i, across], boxes[j, across])
-                    hi = min(boxes[i, across + 2], boxes[j, across + 2])
-                    if hi - lo < min_length:
-                        continue
-                    if (
-                        abs(fills[i, 0] - fills[j, 0]) > step
-                        or abs(fills[i, 1] - fills[j, 1]) > step
-                        or abs(fills[i, 2] - fills[j, 2]) > step
-                    ):
-                        continue
-                    if rings[i] + rings[j] == gap:
-                        continue  # the boxes' own borders
-                    if end + gap > (h if axis == 1 else w):
-                        continue
-                    ok, color = _strip_color(px, axis, end, gap, lo, hi, samples, step)
-                    if not ok:
-                        continue
-                    if (
-                        abs(color[0] - fills[i, 0]) <= step
-                        and abs(color[1] - fills[i, 1]) <= step
-                        and abs(color[2] - fills[i, 2]) <= step
-                    ):
-                        continue
-                    if axis == 1:
-                        out_r.append((lo, end, hi, end + gap))
-                    else:
-                        out_r.append((end, lo, end + gap, hi))
-                    out_c.append((color[0], color[1], color[2]))
-    if out_r:
-        rects = np.array(out_r, dtype=np.int64)
-        colors = np.array(out_c, dtype=np.int64)
-    return rects, colors

@@ -147,6 +147,7 @@ def find_dividers(
     px: npt.NDArray[Any],
     boxes: Sequence[Rect],
     fills: Sequence[tuple[int, int, int]],
+    grounds: Sequence[tuple[int, int, int]],
     rings: Sequence[int],
     max_width: int,
     min_length: int,
@@ -160,8 +161,10 @@ def find_dividers(
     (fill boxes) of close `fills` that face each other along at least `min_length` px,
     `max_width` px apart or less, is checked: every row (column) of the strip must be one
     colour along its length, unlike the fill. The ends (a corner, a border meeting it)
-    are left out of the check. `rings` is each box's own border width (0: none): a line
-    that the two boxes' rings make up (stacked bordered cards) is those rings, no divider.
+    are left out of the check. `grounds` is the colour each box sits on: a strip of it is
+    the gap between two boxes (a 1 px grid gutter), not a line. `rings` is each box's own
+    border width (0: none): a line that the two boxes' rings make up (stacked bordered
+    cards) is those rings, no divider.
     """
     if not boxes:
         return []
@@ -169,6 +172,7 @@ def find_dividers(
         px,
         np.asarray(boxes, dtype=np.int64).reshape(-1, 4),
         np.asarray(fills, dtype=np.int64).reshape(-1, 3),
+        np.asarray(grounds, dtype=np.int64).reshape(-1, 3),
         np.asarray(rings, dtype=np.int64),
         max_width,
         max(min_length, _DIVIDER_SAMPLES),

@@ -64,8 +64,13 @@ def matching(holes: npt.NDArray[np.int64], boxes: Sequence[Rect]) -> npt.NDArray
     return np.asarray((np.abs(holes[:, None, :] - kids[None, :, :]) <= 1).all(axis=2).any(axis=1))
 
 
-def measure_padding(region: Region, outer: Sequence[Rect], max_px: int) -> list[Measurement]:
-    """Paddings of one box: its fill edge to its content (`outer`: its child boxes' outer rects)."""
+def measure_padding(
+    region: Region, outer: Sequence[Rect], max_px: int, bearing: float = 0.0
+) -> list[Measurement]:
+    """Paddings of one box: its fill edge to its content (`outer`: its child boxes' outer rects).
+
+    `bearing` (image px) is blank the content's glyphs carry on each side, where it is
+    known (a password field's bullets, `dot_bearing`): the horizontal padding ends there."""
     if not region.holes:
         return []
     x0, y0, x1, y1 = region.box
@@ -76,14 +81,9 @@ def measure_padding(region: Region, outer: Sequence[Rect], max_px: int) -> list[
     bottom_hole = max(region.holes, key=lambda r: r[3])
     cy = (top_hole[1] + bottom_hole[3]) // 2
     cx = (left_hole[0] + right_hole[2]) // 2
-    left, right = left_hole[0] - x0, x1 - right_hole[2]
-    bearing = dot_bearing(region.holes)
-    if bearing:  # a password field's bullets: the padding ends where their advance starts
-        left, right = round(left - bearing), round(right - bearing)
+    start, end = round(left_hole[0] - bearing), round(right_hole[2] + bearing)
     ink = not (matches(left_hole, outer) and matches(right_hole, outer))
-    out += _pair(
-        "x", left, right, ((x0, cy), (left_hole[0], cy)), ((right_hole[2], cy), (x1, cy)), max_px, ink
-    )
+    out += _pair("x", start - x0, x1 - end, ((x0, cy), (start, cy)), ((end, cy), (x1, cy)), max_px, ink)
     if matches(top_hole, outer) and matches(bottom_hole, outer):
         top, bottom = top_hole[1] - y0, y1 - bottom_hole[3]
         out += _pair(
@@ -94,7 +94,8 @@ def measure_padding(region: Region, outer: Sequence[Rect], max_px: int) -> list[
 
 def dot_bearing(holes: Sequence[Rect]) -> float:
     """The side bearing (image px) of the dots of a password field, when `holes` are nothing
-    but such a row: four or more round dots of one size, tops aligned, at one pitch.
+    but such a row: four or more square-bounded blobs of one size, tops aligned, at one
+    pitch (the caller checks that they are discs: a row of square icons passes here).
 
     A bullet glyph is centred in its advance, so each side of it is (pitch - diameter) / 2
     of blank: the padding to the first dot's ink is that much more than the CSS padding
