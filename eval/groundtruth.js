@@ -530,16 +530,24 @@
         const c = parseColor(cs["border" + s + "Color"]);
         if (bw <= 0 || !c || c[3] <= 0.001) continue;
         if (bg && bg[3] >= 0.999 && c[3] >= 0.999 && c.slice(0, 3).every((v, k) => Math.abs(v - bg[k]) < 0.5)) continue;
-        seenW.add(r2(bw));
-        // its colour as painted (composited, and where nothing covers it): the paint grid
-        // in the middle of the side's strip
-        const mx = s === "Left" ? b.l + bw / 2 : s === "Right" ? b.r - bw / 2 : (b.l + b.r) / 2;
-        const my = s === "Top" ? b.t + bw / 2 : s === "Bottom" ? b.b - bw / 2 : (b.t + b.b) / 2;
-        const gx = Math.floor(mx), gy = Math.floor(my);
-        if (gx >= 0 && gx < W && gy >= 0 && gy < H) {
+        // where it is painted (composited, and where nothing covers it): the paint grid at
+        // five points along the middle of the side's strip, inside the viewport and clip. A
+        // side with none is not seen (scrolled off, clipped, covered) and does not count.
+        const painted = new Map();
+        for (const f of [0.1, 0.3, 0.5, 0.7, 0.9]) {
+          const mx = s === "Left" ? b.l + bw / 2 : s === "Right" ? b.r - bw / 2 : b.l + f * (b.r - b.l);
+          const my = s === "Top" ? b.t + bw / 2 : s === "Bottom" ? b.b - bw / 2 : b.t + f * (b.b - b.t);
+          if (mx < I.clip.l || mx >= I.clip.r || my < I.clip.t || my >= I.clip.b) continue;
+          // the cell whose centre is nearest (the lower on a tie): cells are painted when their
+          // centre is inside, so a 1 px side at y = 322.5 is cell 322, not floor(323.0)
+          const gx = Math.ceil(mx - 1), gy = Math.ceil(my - 1);
+          if (gx < 0 || gx >= W || gy < 0 || gy >= H) continue;
           const id = grid[gy * W + gx];
-          if (id !== IMAGE && palette[id].kind === "border") bump(borderColors, palette[id].hex);
+          if (id !== IMAGE && palette[id].kind === "border") bump(painted, palette[id].hex);
         }
+        if (!painted.size) continue;
+        seenW.add(r2(bw));
+        bump(borderColors, Array.from(painted).sort((a, b2) => b2[1] - a[1] || (a[0] < b2[0] ? -1 : 1))[0][0]);
       }
       for (const v of seenW) bump(borders, v);
     }

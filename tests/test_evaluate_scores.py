@@ -129,8 +129,13 @@ def test_border_colors_must_be_named_as_borders_and_match_within_delta_e_2():
     assert page["border_color_recall"] == 0.0
     assert page["border_color_precision"] is None
     # a page that shows no border: any border colour predicted is wrong
-    none_shown = score_page(_truth(border_colors=()), Prediction(border_colors=("#000000",)))
+    none_shown = score_page(_truth(borders=(), border_colors=()), Prediction(border_colors=("#000000",)))
     assert none_shown["border_color_precision"] == 0.0
+    # widths seen but no colour sampled (a truth that cannot say): no data, not 0
+    unknown = score_page(
+        _truth(borders=(TruthLength(1, 3),), border_colors=()), Prediction(border_colors=("#000000",))
+    )
+    assert unknown["border_color_precision"] is None
 
 
 def test_border_truth_is_read_when_the_page_has_it_and_null_when_not():

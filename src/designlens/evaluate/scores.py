@@ -156,7 +156,7 @@ def _border_scores(
             if known:
                 de = delta_e_2000(_lab(got)[:, None, :], _lab(known)[None, :, :])
                 out["border_color_precision"] = float((de.min(axis=1) <= COLOR_DELTA_E).mean())
-            else:
+            elif widths is not None and not widths:
                 out["border_color_precision"] = 0.0  # no border shows: every border colour is wrong
     return out
 
