@@ -97,6 +97,16 @@ def test_border_widths_and_colours_named_or_marked_as_borders():
     assert p.colors == ("#dee2e6", "#212529", "#adb5bd")  # aliases add no palette colour
 
 
+def test_border_colours_named_with_a_suffix_and_data_grids_are_read_rightly():
+    tokens = [
+        Token("colors.border-light", "color", Color("#eeeeee")),
+        Token("datagrid.columns", "number", 5),  # a table component's setting, not a layout grid
+    ]
+    p = prediction_from_tokens(tokens, {"layout"})
+    assert p.border_colors == ("#eeeeee",)
+    assert p.grids == ()
+
+
 def test_border_families_are_none_unless_an_extractor_of_them_ran():
     p = prediction_from_tokens([Token("color.white", "color", Color("#ffffff"))], {"color"})
     assert p.border_widths is None and p.border_colors is None

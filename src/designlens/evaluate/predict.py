@@ -49,6 +49,7 @@ FAMILY_EXTRACTORS: dict[str, frozenset[str]] = {
 _SPACING_WORDS = {"spacing", "space", "spaces", "gap", "gaps", "padding", "margin", "gutter", "inset"}
 _RADIUS_WORDS = {"radius", "radii", "borderradius", "rounded", "corner", "corners"}
 _COLUMNS_WORDS = {"columns", "columncount", "cols"}
+_GRID_WORDS = {"grid", "grids", "layoutgrid", "columngrid"}  # a group named for it: not "datagrid"
 _COLUMN_WIDTH_WORDS = {"columnwidth", "colwidth"}
 _GUTTER_WORDS = {"gutter", "gutterwidth", "columngap"}
 _CSS_LENGTH = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(px|rem)?\s*$")
@@ -77,11 +78,21 @@ class Prediction:
     grids: tuple[PredictedGrid, ...] | None = None  # () when a grid extractor ran and found none
 
 
-def _px(value: Any, tokens: Mapping[str, Token], depth: int = 0) -> float | None:
-    """A length in px from a Dimension, a bare number, or an alias to one."""
-    if isinstance(value, Alias) and depth < 8:
+def _resolve(value: Any, tokens: Mapping[str, Token]) -> Any:
+    """`value`, or what an alias leads to (up to 8 hops; None when it leads nowhere)."""
+    for _ in range(8):
+        if not isinstance(value, Alias):
+            return value
         target = tokens.get(value.path)
-        return None if target is None else _px(target.value, tokens, depth + 1)
+        if target is None:
+            return None
+        value = target.value
+    return None
+
+
+def _px(value: Any, tokens: Mapping[str, Token]) -> float | None:
+    """A length in px from a Dimension, a bare number, or an alias to one."""
+    value = _resolve(value, tokens)
     if isinstance(value, Dimension):
         return value.value * REM_PX if value.unit == "rem" else float(value.value)
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -96,7 +107,7 @@ def _words(token: Token) -> list[str]:
         extra = token.extensions.get(key)
         if isinstance(extra, str):
             parts.append(extra)
-    return [re.sub(r"[-_\s]", "", p.lower()) for p in parts]
+    return [_norm(p) for p in parts]
 
 
 def _dimension_family(token: Token) -> str | None:
@@ -136,17 +147,11 @@ def _typography_values(token: Token, tokens: Mapping[str, Token]) -> tuple[float
     return size, line
 
 
-def _color(value: Any, tokens: Mapping[str, Token], depth: int = 0) -> Color | None:
-    """A Color, or the Color an alias leads to."""
-    if isinstance(value, Alias) and depth < 8:
-        target = tokens.get(value.path)
-        return None if target is None else _color(target.value, tokens, depth + 1)
-    return value if isinstance(value, Color) else None
-
-
 def _is_border_color(token: Token) -> bool:
+    """Named for borders (`color.border`, `border.subtle`, `colors.border-light`) or marked so."""
     kinds = token.extensions.get("kinds")
-    return "border" in _words(token) or (isinstance(kinds, list) and "border" in kinds)
+    marked = isinstance(kinds, list) and "border" in kinds
+    return marked or any(w.startswith("border") for w in _words(token))
 
 
 def _norm(word: str) -> str:
@@ -169,7 +174,8 @@ def _length(value: Any, tokens: Mapping[str, Token]) -> float | None:
 def _grid(token: Token, tokens: Mapping[str, Token]) -> PredictedGrid | None:
     """The grid a `number` token named for grid columns gives (see module doc), or None."""
     parts = [_norm(p) for p in token.name.split(".")]
-    if token.type != "number" or parts[-1] not in _COLUMNS_WORDS or not any("grid" in p for p in parts[:-1]):
+    named = parts[-1] in _COLUMNS_WORDS and any(p in _GRID_WORDS for p in parts[:-1])
+    if token.type != "number" or not named:
         return None
     columns = _px(token.value, tokens)  # a bare number, or an alias to one
     if columns is None or columns < 1 or columns != int(columns):
@@ -209,10 +215,10 @@ def prediction_from_tokens(tokens: Iterable[Token], extracted_types: Collection[
             if grid is not None:
                 grids.append(grid)
         elif token.type == "color":
-            color = _color(token.value, by_name)
+            color = _resolve(token.value, by_name)
             if isinstance(token.value, Color):
                 colors.append(token.value.hex)
-            if color is not None and _is_border_color(token):
+            if isinstance(color, Color) and _is_border_color(token):
                 border_colors.append(color.hex)
         elif token.type == "typography":
             size, line = _typography_values(token, by_name)
@@ -238,6 +244,6 @@ def prediction_from_tokens(tokens: Iterable[Token], extracted_types: Collection[
         spacing=_unique(found["spacing"]) if covered("spacing", found["spacing"]) else None,
         radii=_unique(found["radius"]) if covered("radii", found["radius"]) else None,
         border_widths=_unique(found["border_width"]) if covered("borders", found["border_width"]) else None,
-        border_colors=tuple(dict.fromkeys(border_colors)) if covered("borders") or border_colors else None,
+        border_colors=tuple(dict.fromkeys(border_colors)) if covered("borders", border_colors) else None,
         grids=tuple(dict.fromkeys(grids)) if covered("grid", grids) else None,
     )

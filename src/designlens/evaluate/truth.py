@@ -106,17 +106,22 @@ def _list(doc: Mapping[str, Any], key: str) -> list[Mapping[str, Any]] | None:
     return items
 
 
+def _hex(item: Mapping[str, Any], what: str) -> str:
+    """`item`'s "hex", lowercase; ValueError naming `what` when it is not #rrggbb."""
+    hex_ = item.get("hex")
+    if not isinstance(hex_, str) or not _HEX.match(hex_):
+        raise ValueError(f"{what}.hex must be #rrggbb, got {hex_!r}")
+    return hex_.lower()
+
+
 def _colors(doc: Mapping[str, Any]) -> tuple[TruthColor, ...] | None:
     items = _list(doc, "colors")
     if items is None:
         return None
     out = []
     for i, c in enumerate(items):
-        hex_ = c.get("hex")
-        if not isinstance(hex_, str) or not _HEX.match(hex_):
-            raise ValueError(f"colors[{i}].hex must be #rrggbb, got {hex_!r}")
         share = _number(c.get("share", 0.0), f"colors[{i}].share")
-        out.append(TruthColor(hex_.lower(), share or 0.0, str(c.get("kind", ""))))
+        out.append(TruthColor(_hex(c, f"colors[{i}]"), share or 0.0, str(c.get("kind", ""))))
     return tuple(out)
 
 
@@ -152,11 +157,8 @@ def _paints(doc: Mapping[str, Any], key: str) -> tuple[TruthPaint, ...] | None:
         return None
     out = []
     for i, c in enumerate(items):
-        hex_ = c.get("hex")
-        if not isinstance(hex_, str) or not _HEX.match(hex_):
-            raise ValueError(f"{key}[{i}].hex must be #rrggbb, got {hex_!r}")
         count = _number(c.get("count", 1), f"{key}[{i}].count")
-        out.append(TruthPaint(hex_.lower(), int(count or 0)))
+        out.append(TruthPaint(_hex(c, f"{key}[{i}]"), int(count or 0)))
     return tuple(out)
 
 
