@@ -669,6 +669,10 @@ def _line_boxes(
     return out
 
 
+def _down(rect: Rect, dy: int) -> Rect:
+    return rect[0], rect[1] + dy, rect[2], rect[3] + dy
+
+
 def _shift(m: Measurement, dy: int) -> Measurement:
     if dy == 0:
         return m
@@ -701,19 +705,13 @@ def analyze_layout(
         hi = stop - start if k == len(starts) - 1 else stop - start - overlap + half
         sample = np.ascontiguousarray(px[start + lo : start + hi : 4, ::4])  # cv2 is slow on strided views
         edge_share += float(edge_mask(sample, int(cfg["edge_step"])).mean()) * (hi - lo)
-        for b in part.boxes:
-            if lo <= b.rect[1] < hi:
-                x0, y0, x1, y1 = b.rect
-                result.boxes.append(
-                    LayoutBox((x0, y0 + start, x1, y1 + start), b.fill, b.border, b.radius, b.full_radius)
-                )
+        own = [b for b in part.boxes if lo <= b.rect[1] < hi]
+        result.boxes += [replace(b, rect=_down(b.rect, start)) for b in own]
         for m in part.spacing:
             if lo <= min(m.start[1], m.end[1]) < hi:
                 result.spacing.append(_shift(m, start))
-        for d in part.dividers:
-            if lo <= d.rect[1] < hi:
-                x0, y0, x1, y1 = d.rect
-                result.dividers.append(replace(d, rect=(x0, y0 + start, x1, y1 + start)))
+        lines = [d for d in part.dividers if lo <= d.rect[1] < hi]
+        result.dividers += [replace(d, rect=_down(d.rect, start)) for d in lines]
     if len(starts) > 1:
         _warn(
             result,
