@@ -40,7 +40,14 @@ from designlens.extract import text as _text
 from designlens.extract import typography as _typography
 from designlens.extract.boxes import Rect, Region, contrast_map, edge_mask, find_regions
 from designlens.extract.grid import Grid, detect_grid
-from designlens.extract.radius import Border, Divider, corner_radii, detect_borders, find_dividers
+from designlens.extract.radius import (
+    Border,
+    Divider,
+    close_rgb,
+    corner_radii,
+    detect_borders,
+    find_dividers,
+)
 from designlens.extract.spacing import (
     LineBox,
     Measurement,
@@ -154,10 +161,6 @@ def _around(
     return int(m[0]), int(m[1]), int(m[2])
 
 
-def _close_rgb(a: tuple[int, int, int], b: tuple[int, int, int], step: int) -> bool:
-    return max(abs(x - y) for x, y in zip(a, b, strict=True)) <= step
-
-
 def _in_word(frame: Rect | None, holes: npt.NDArray[np.int64]) -> bool:
     """Is `frame` (a hole of some region) a letter of a word: another hole of another size on
     its line within a quarter of its height? Letters sit a few px apart; a control and its
@@ -203,7 +206,7 @@ def _soft_boxes(
     for f in fine:
         if not f.is_box or f.parent < 0 or not f.holes:
             continue
-        if not _close_rgb(f.fill, fine[f.parent].fill, 2 * step):
+        if not close_rgb(f.fill, fine[f.parent].fill, 2 * step):
             continue
         box = np.asarray(f.box, dtype=np.int64)
         if (np.abs(known - box) <= 3).all(axis=1).any():
@@ -276,7 +279,7 @@ def _drop_letters(px: npt.NDArray[np.uint8], regions: list[Region], step: int, h
         if not _in_word(stroke.frame, holes_of(parent)):
             continue
         outside = _around(px, stroke.frame, parent.fill)  # the local colour, on a gradient too
-        if all(not c.holes and _close_rgb(c.fill, outside, step) for c in counters):
+        if all(not c.holes and close_rgb(c.fill, outside, step) for c in counters):
             for letter in (stroke, *counters):
                 letter.is_box = False
 
@@ -380,7 +383,7 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
     kept: list[tuple[Region, Border | None, Rect]] = []
     for region, border in zip(candidates, borders, strict=True):
         parent = regions[region.parent]
-        same = not region.holes and _close_rgb(region.fill, _around(px, region.frame, parent.fill), step)
+        same = not region.holes and close_rgb(region.fill, _around(px, region.frame, parent.fill), step)
         if border is None and same and _in_word(region.frame, holes_of(parent)):
             region.is_box = False  # a counter inside thin strokes
             continue
@@ -607,7 +610,6 @@ def _line_boxes(
     """
     if not rects:
         return []
-    # a nested box's band inside another's holds nothing new
     # The pass costs about its atlas' pixels: it reads at most half the image's worth, the
     # smallest bands first. Bands are a small part of their boxes, but JPEG ringing can join
     # a box's text and badges into one tall "line" whose band is then the whole box.
@@ -618,6 +620,7 @@ def _line_boxes(
         if read > budget:
             break
         within.append(r)
+    # a nested box's band inside another's holds nothing new
     frames: list[Rect] = []
     for r in sorted(within, key=_area, reverse=True):
         if not any(f[0] <= r[0] and f[1] <= r[1] and f[2] >= r[2] and f[3] >= r[3] for f in frames):

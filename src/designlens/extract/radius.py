@@ -32,7 +32,7 @@ class Border:
     color: tuple[int, int, int]
 
 
-def _near(a: Sequence[int], b: Sequence[int], step: int) -> bool:
+def close_rgb(a: Sequence[int], b: Sequence[int], step: int) -> bool:
     """Two RGB colours within `step` in every channel (plain Python: numpy costs more on 3 values)."""
     return abs(a[0] - b[0]) <= step and abs(a[1] - b[1]) <= step and abs(a[2] - b[2]) <= step
 
@@ -84,7 +84,7 @@ def _border(found: list[int], colors: list[list[int]], step: int) -> Border | No
     widths = [s[0] for s in sides]
     best = max(set(widths), key=widths.count)
     agree = [c for wd, c in sides if wd == best]
-    if len(agree) < 2 or not all(_near(c, agree[0], 2 * step) for c in agree):
+    if len(agree) < 2 or not all(close_rgb(c, agree[0], 2 * step) for c in agree):
         return None
     r, g, b = (_median([c[i] for c in agree]) for i in range(3))
     return Border(best, (r, g, b))
@@ -136,7 +136,7 @@ class Divider:
     """A straight line between two flat areas of one fill: a list's, a table's or a dialog's
     divider (a CSS border on one side of an element). `rect` in image px."""
 
-    rect: tuple[int, int, int, int]
+    rect: Rect
     border: Border
 
 
