@@ -13,6 +13,7 @@ committed, so rendering works without npm too).
     python eval/build_pages.py            # everything
     python eval/build_pages.py login chat # only these pages (and their variants)
     python eval/build_pages.py --set heldout   # the held-out set, eval/heldout/ (see its README)
+    python eval/build_pages.py --set wide      # the second development set, eval/wide/ (see its README)
 
 Nothing here touches the network: every request that is not file:, data: or
 localhost is aborted.
@@ -49,7 +50,7 @@ HIDPI = ["dashboard", "pricing", "docs", "mobile-shop"]
 JPEG = ["landing", "settings", "data-table", "dark-dashboard"]
 
 # framework CSS copied from node_modules (npm package, file) -> vendor name
-VENDOR_FILES = {
+VENDOR_FILES: dict[str, str | tuple[str, ...]] = {
     "bootstrap.min.css": "bootstrap/dist/css/bootstrap.min.css",
     "bulma.min.css": "bulma/css/bulma.min.css",
     "pico.min.css": "@picocss/pico/css/pico.min.css",
@@ -64,6 +65,16 @@ VENDOR_FILES = {
     "pure-min.css": "purecss/build/pure-min.css",
     "milligram.min.css": "milligram/dist/milligram.min.css",
     "chota.min.css": "chota/dist/chota.min.css",
+    # used only by eval/wide/ (Tailwind and daisyUI pages are compiled there: see its README)
+    "blueprint.css": "@blueprintjs/core/lib/css/blueprint.css",
+    "carbon-components.min.css": "carbon-components/css/carbon-components.min.css",
+    "beer.min.css": "beercss/dist/cdn/beer.min.css",
+    "simple.min.css": "simpledotcss/simple.min.css",
+    # Fomantic's semantic.min.css is 1.7 MB (emoji, flags, icon font): only the components a
+    # page uses, concatenated in this order
+    "fomantic.min.css": tuple(f"fomantic-ui-css/components/{c}.min.css" for c in (
+        "reset", "site", "container", "grid", "menu", "segment", "header", "button", "label",
+        "table", "statistic", "image", "input", "divider", "progress")),
 }
 
 # no animation, no transitions, no caret: the screenshot must match the truth
@@ -76,16 +87,16 @@ def copy_vendor() -> None:
     nm = EVAL / "node_modules"
     VENDOR.mkdir(parents=True, exist_ok=True)
     for name, rel in VENDOR_FILES.items():
-        src = nm / rel
+        srcs = [nm / r for r in ((rel,) if isinstance(rel, str) else rel)]
         dst = VENDOR / name
-        if src.exists():
-            data = src.read_bytes()
+        if all(src.exists() for src in srcs):
             # drop source-map comments (the maps are not copied)
-            data = re.sub(rb"/\*# sourceMappingURL=[^*]*\*/\s*$", b"", data)
+            data = b"\n".join(re.sub(rb"/\*# sourceMappingURL=[^*]*\*/\s*$", b"", src.read_bytes())
+                              for src in srcs)
             if not dst.exists() or dst.read_bytes() != data:
                 dst.write_bytes(data)
         elif not dst.exists():
-            sys.exit(f"missing {dst} and {src}: run `npm ci` in {EVAL}")
+            sys.exit(f"missing {dst} and {srcs[0]}: run `npm ci` in {EVAL}")
 
 
 def make_images() -> None:
