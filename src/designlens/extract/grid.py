@@ -1,8 +1,9 @@
 """The page's column grid, read from rows of equal boxes at equal gaps.
 
-A column grid shows as a row of boxes with the same top (or the same bottom), the same width
-and the same gap between neighbours (cards, tiles, stat panels). The row with the most such boxes gives the
-column count, the gutter (the common gap) and the outer margins (page edge to the row).
+A column grid shows as a row of boxes with the same top (or the same bottom), the same
+width and the same gap between neighbours (cards, tiles, stat panels). The row with the most
+such boxes gives the column count, the gutter (the common gap) and the outer margins (page
+edge to the row).
 """
 
 from __future__ import annotations
