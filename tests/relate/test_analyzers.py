@@ -55,6 +55,16 @@ def test_roles_are_found_with_their_evidence_on_a_typical_light_ui() -> None:
     assert "WCAG 17.7:1" in text.attributes["evidence"]
 
 
+def test_the_border_role_goes_to_a_faint_neutral_seen_painting_borders() -> None:
+    # a pale tinted panel outweighs the hairlines, but only the hairline colour draws borders
+    tinted = _color("color.indigo.100", "#e0e7ff", 0.05)
+    hairline = _color("color.gray.300", "#d1d5db", 0.004)
+    assert infer_roles([*_ui(), tinted, hairline])["border"][0].name == "color.indigo.100"
+    hairline.extensions["kinds"] = ["border"]
+    token, evidence = infer_roles([*_ui(), tinted, hairline])["border"]
+    assert token.name == "color.gray.300" and "seen painting borders" in evidence
+
+
 def test_no_chromatic_color_means_no_primary_accent_or_status_role() -> None:
     greys = [t for t in _ui() if t.name.startswith(("color.white", "color.gray"))]
     roles = infer_roles(greys)

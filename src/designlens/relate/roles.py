@@ -86,10 +86,16 @@ def infer_roles(colors: Sequence[Token]) -> dict[str, tuple[Token, str]]:
                 f"a lighter neutral still readable as large text (WCAG {_ratio(m, background):.1f}:1)",
             )
             used.add(m.name)
-    borders = [t for t in greys if t.name not in used and 1.1 <= _ratio(t, background) < 3.0]
-    if borders:
-        b = max(borders, key=lambda t: (_share(t), t.name))
-        roles["border"] = (b, f"a faint neutral next to the background (WCAG {_ratio(b, background):.2f}:1)")
+    faint = [t for t in greys if t.name not in used and 1.1 <= _ratio(t, background) < 3.0]
+    # a colour seen painting borders says more than one merely faint (a tinted panel, a chip)
+    drawn = [t for t in faint if "border" in t.extensions.get("kinds", ())]
+    if drawn or faint:
+        b = max(drawn or faint, key=lambda t: (_share(t), t.name))
+        seen = "seen painting borders, " if drawn else ""
+        roles["border"] = (
+            b,
+            f"a faint neutral {seen}next to the background (WCAG {_ratio(b, background):.2f}:1)",
+        )
         used.add(b.name)
     chromatic = [t for t in ranked if t.name not in used and _lch(t)[1] >= CHROMATIC]
     status_families = {f for fams in _STATUS.values() for f in fams}
