@@ -323,6 +323,28 @@ def _full(radius: float | None, rect: Rect) -> bool:
     return radius is not None and radius >= min(rect[2] - rect[0], rect[3] - rect[1]) / 2.0 - 0.01
 
 
+def _one_ink(px: npt.NDArray[np.uint8], rect: Rect, ground: tuple[int, int, int], step: int) -> bool:
+    """Is `rect` a glyph: one colour (the pixel furthest from `ground`) drawn solid on `ground`?
+
+    Text and icons are one colour, anti-aliased against what they sit on: every pixel is
+    the ink, the ground or a blend of the two (up to 2% may be off that line by more than 2
+    `step`s: lossy images ring around strokes), and most are the ink or the ground (within
+    a tenth of the way), blends being only the strokes' edges. A photo has colours off the
+    line, and even a grey one (all on it) is mostly shades between."""
+    x0, y0, x1, y1 = rect
+    p = px[y0:y1, x0:x1].reshape(-1, 3).astype(np.float64) - np.asarray(ground, dtype=np.float64)
+    if p.shape[0] == 0:
+        return False
+    ink = p[int(np.argmax((p * p).sum(axis=1)))]
+    norm = float(ink @ ink)
+    if norm <= 0.0:
+        return True
+    t = np.clip(p @ ink / norm, 0.0, 1.0)
+    off = np.abs(p - t[:, None] * ink).max(axis=1)
+    solid = (t <= 0.1) | (t >= 0.9)
+    return float((off > 2 * step).mean()) <= 0.02 and float(solid.mean()) >= 0.5
+
+
 def _pictures(
     flat: npt.NDArray[np.uint8],
     regions: list[Region],
@@ -330,11 +352,14 @@ def _pictures(
     min_across: int,
     max_border: int,
     texture: float,
+    px: npt.NDArray[np.uint8],
+    step: int,
 ) -> dict[int, list[Rect]]:
     """Filled rectangles and rounded squares among each region's holes with no box of their
     own inside: photos, round avatars, cards holding a photo. Boxes for the gaps around them,
     by region index. A rounded one is all photo, so most of it must be texture (a flat pie
-    chart's segments are not)."""
+    chart's segments are not), and of more than one ink (`_one_ink`): a bold round glyph of a
+    heading (an O, an e) is a round hole all edges, as a photo is, but in one colour."""
     out: dict[int, list[Rect]] = {}
     for region in regions:
         if not region.solid and not region.rounded:
@@ -357,6 +382,8 @@ def _pictures(
             inner = (rect[0] + 2, rect[1] + 2, rect[2] - 2, rect[3] - 2)
             narrow = min(rect[2] - rect[0], rect[3] - rect[1]) < min_across
             if narrow or _density(flat, inner) <= (0.5 if rect in rounded else texture / 4):
+                continue
+            if rect in rounded and _one_ink(px, rect, _around(px, rect, region.fill), step):
                 continue
             out.setdefault(region.index, []).append(rect)
     return out
@@ -414,7 +441,7 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
         if circle or len(region.holes) > speckles * region.width * region.height:
             closed.add(region.index)
         result.boxes.append(LayoutBox(rect, region.fill, border, None if r is None else r / scale, full))
-    pictures = _pictures(flat, regions, outer, 2 * min_side, max_border, texture)
+    pictures = _pictures(flat, regions, outer, 2 * min_side, max_border, texture, px, step)
     photos = [rect for rects in pictures.values() for rect in rects]
     for rect, r in zip(photos, corner_radii(px, photos, max_radius), strict=True):
         cx, cy = (rect[0] + rect[2]) // 2, (rect[1] + rect[3]) // 2
