@@ -463,6 +463,20 @@ def test_vertical_padding_to_a_single_line_uses_the_inferred_leading_and_says_so
     assert all(abs(m.slack - 2.45) <= 0.5 for m in layout.spacing if m.inferred)
 
 
+def test_a_line_box_of_inferred_height_that_overflows_its_box_is_measured_as_inline() -> None:
+    """A highlight (`mark`: inline, 16 px DejaVu text, 2 px padding) paints its content area
+    (ascent + descent, 18.6 px) and its padding: 23 px tall, less than the 24 px line box the
+    1.5 convention infers. No box is smaller than its line box, so the line is measured to its
+    `normal` line box instead: 2 px above and below, not nothing."""
+    img, d = _screen(400, 120)
+    _rect(d, (40, 30, 200, 53), 1, fill="#fde047")
+    _baseline_text(d, 45, 47, "8 min read", 16, "#111827")
+    layout = analyze_layout(_done(img), config=LINE_BOXES)
+    paddings = [m for m in layout.spacing if m.kind == "padding" and m.axis == "y"]
+    assert len(paddings) == 2
+    assert all(abs(layout.value(m) - 2) <= 1 and m.inferred and m.slack == 0.0 for m in paddings)
+
+
 def test_spacing_measured_on_a_jpeg_says_lossy() -> None:
     """The base model counts a lossy image's sightings loosely: its tokens must say so."""
     import io

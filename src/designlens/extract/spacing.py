@@ -346,10 +346,21 @@ def measure_text_padding(edges: TextEdges, lines: LineIndex, max_px: int) -> lis
         if last is None:
             return []
         bottom = last.bottom
+    # A box is at least as tall as its line boxes and padding, so an inferred line box that
+    # reaches past the box's edge is not the line's: the box is inline, and an inline box
+    # paints its font's content area (about `line-height: normal`) and its padding. That line
+    # is measured to its `normal` line box (its edges moved in by their slack).
+    slack = [first.slack if first else 0.0, last.slack if last else 0.0]
+    one = first is not None and first is last
+    over_top = first is not None and not first.measured and round(top - y0) < 0
+    over_bottom = last is not None and not last.measured and round(y1 - bottom) < 0
+    if first is not None and (over_top or (one and over_bottom)):
+        top, slack[0] = top + first.slack, 0.0
+    if last is not None and (over_bottom or (one and over_top)):
+        bottom, slack[1] = bottom - last.slack, 0.0
     cx = (x0 + x1) // 2
     a, b = round(top - y0), round(y1 - bottom)
     seg_a = ((cx, y0), (cx, round(top)))
     seg_b = ((cx, round(bottom)), (cx, y1))
     inferred = (first is not None and not first.measured, last is not None and not last.measured)
-    slack = (first.slack if first else 0.0, last.slack if last else 0.0)
-    return _pair("y", a, b, seg_a, seg_b, max_px, inferred=inferred, slack=slack)
+    return _pair("y", a, b, seg_a, seg_b, max_px, inferred=inferred, slack=(slack[0], slack[1]))
