@@ -6,7 +6,7 @@ eval/groundtruth.js).
 
 Needs: Debian's chromium at /usr/bin/chromium (or $CHROMIUM), the `playwright`
 and `Pillow` + `numpy` Python packages (never `playwright install`: the system
-browser is used), and `npm ci` in eval/ once, so that the framework CSS can be
+browser is used), and `npm install` in eval/ once, so that the framework CSS can be
 copied from eval/node_modules into eval/pages/assets/vendor/ (the copies are
 committed, so rendering works without npm too).
 
@@ -96,7 +96,7 @@ def copy_vendor() -> None:
             if not dst.exists() or dst.read_bytes() != data:
                 dst.write_bytes(data)
         elif not dst.exists():
-            sys.exit(f"missing {dst} and {srcs[0]}: run `npm ci` in {EVAL}")
+            sys.exit(f"missing {dst} and {srcs[0]}: run `npm install` in {EVAL}")
 
 
 def make_images() -> None:
