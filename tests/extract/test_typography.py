@@ -697,3 +697,25 @@ def test_loading_the_typography_extractor_does_not_import_numba() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_whole_pixel_pitches_one_pixel_apart_are_one_fractional_line_height() -> None:
+    from designlens.extract.typography import pitch_clusters
+
+    # 27.6 px leading drawn on whole-pixel baselines: pitches 28, 27, 28, 28, 27 ...
+    assert pitch_clusters([28.0, 27.0, 28.0, 28.0, 27.0], 1.0) == [(27.6, 5)]
+    # a second leading two pixels away stays its own line height
+    assert pitch_clusters([24.0, 24.0, 24.0, 30.0, 31.0], 1.0) == [(24.0, 3), (30.5, 2)]
+    # at device scale 2 one image pixel is half a CSS px
+    assert pitch_clusters([27.5, 28.0, 27.5, 29.0], 0.5) == [(27.67, 3), (29.0, 1)]
+
+
+def test_a_fractional_line_height_is_measured_between_the_pixel_pitches(tmp_path: Path) -> None:
+    # 18.4 px type at line-height 1.5 (27.6 px): baselines snap to whole pixels, so the
+    # pitches alternate 27/28; the line height is their mean, not the more frequent one
+    style = "font-family:DejaVu Sans;font-size:18.4px;line-height:1.5;margin:40px;width:620px"
+    px = render(tmp_path, f"<p style='{style}'>{PARAGRAPH} {PARAGRAPH}</p>")
+    tokens = TypographyExtractor().extract(image(px), {})
+    measured = [t for t in tokens if "lineHeightPx" in t.extensions]
+    assert measured
+    assert all(abs(float(t.extensions["lineHeightPx"]) - 27.6) <= 0.2 for t in measured)

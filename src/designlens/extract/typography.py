@@ -8,7 +8,8 @@ the range differs between fonts; a page uses few fonts, so the font that explain
 page's (cap, x-height) pairs best is chosen once per page and used for every line.
 
 Line height is the baseline pitch of a wrapped paragraph (the upper line ended because the
-next word did not fit); lines merely stacked (list items, label over value) give only an
+next word did not fit; a fractional line height from the mean of the whole-pixel pitches it
+alternates between, see pitch_clusters); lines merely stacked (list items, label over value) give only an
 upper bound, and the page's tightest stacking bounds the leading ratio of its single
 lines (`leadingBound`), for the aggregator's inference where nothing wraps. Weight is the
 stem width relative to the size, against the same renders.
@@ -554,6 +555,31 @@ def _size_key(size: float) -> float:
     return round(size * 2) / 2
 
 
+def pitch_clusters(pitches: Sequence[float], step: float) -> list[tuple[float, int]]:
+    """(line height, count) from the baseline pitches of wrapped lines (CSS px), where the
+    renderer puts baselines on whole image pixels (`step` CSS px apart).
+
+    A line height that is no whole number of image pixels (1.5 x 18.4 px = 27.6 px) still
+    lays out its line boxes at exact multiples of it, but glyphs are drawn on whole-pixel
+    baselines, so one paragraph's pitches alternate between the two pixel counts around it
+    (27 and 28) in proportion to where it lies between them. Pitches one pixel apart are
+    therefore one line height, at their count-weighted mean; the most frequent pitch seeds
+    each cluster.
+    """
+    counts: dict[float, int] = {}
+    for p in pitches:
+        counts[p] = counts.get(p, 0) + 1
+    left = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    out: list[tuple[float, int]] = []
+    while left:
+        seed = left[0][0]
+        mine = [(v, n) for v, n in left if abs(v - seed) <= step + 1e-6]
+        left = [(v, n) for v, n in left if abs(v - seed) > step + 1e-6]
+        total = sum(n for _, n in mine)
+        out.append((round(sum(v * n for v, n in mine) / total, 2), total))
+    return sorted(out)
+
+
 class TypographyExtractor:
     """The built-in typography extractor (entry point `designlens.extractors:typography`).
 
@@ -595,13 +621,14 @@ class TypographyExtractor:
             if conf < float(cfg["min_confidence"]):
                 continue
             pixels = int(sum(m.line.width * m.line.height for m in members))
-            heights: dict[float, int] = {}  # pitches of wrapped paragraphs: line heights
             stacked: dict[float, int] = {}  # pitches of lines merely stacked: upper bounds
             for m in members:
-                if m.line_height is not None:
+                if m.line_height is not None and not m.wrapped:
                     key = round(m.line_height * 2) / 2
-                    seen = heights if m.wrapped else stacked
-                    seen[key] = seen.get(key, 0) + 1
+                    stacked[key] = stacked.get(key, 0) + 1
+            # pitches of wrapped paragraphs: line heights
+            wraps = [m.line_height for m in members if m.line_height is not None and m.wrapped]
+            heights = dict(pitch_clusters([round(v * 2) / 2 for v in wraps], 1.0 / image.scale))
             colors: dict[str, int] = {}
             for m in members:
                 hexa = Color.from_rgb(*m.line.ink).hex
