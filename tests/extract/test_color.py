@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageCms, ImageDraw, ImageFont
 
-from designlens.extract.color import find_paint_colors
+from designlens.extract.color import find_paint_colors, ramp_pixels
 from designlens.images import decode
 from tests.synthetic import FONT, UI_PAINT, draw_ui, pixels
 
@@ -132,6 +132,57 @@ def test_without_the_seam_test_the_jpeg_gradient_would_flood_the_palette() -> No
     """Guards the test above: it fails when lossy gradients are not recognised."""
     found = _jpeg_with_gradient_hero(lossy_gradient_chain=10_000)
     assert sum(int(h[1:3], 16) > 100 and int(h[5:7], 16) > 120 and int(h[3:5], 16) < 70 for h in found) >= 2
+
+
+def test_ramp_pixels_are_the_inside_of_a_step_not_its_ends_nor_small_steps() -> None:
+    row = np.array([255, 255, 200, 120, 30, 30, 30, 252, 250, 236, 226, 226], np.uint8)
+    px = np.repeat(np.repeat(row[None, :, None], 3, axis=2), 5, axis=0)
+    ramp = ramp_pixels(px, 4.0)
+    # 200 and 120 sit inside the 255 -> 30 step; 252 is noise at the top of the 30 -> 250 step;
+    # 236 sits inside a step of 250 -> 226, too small to be an ink's anti-aliased edge
+    assert ramp[2].tolist() == [False, False, True, True, False, False, False, False, False, False,
+                                False, False]
+    assert not ramp_pixels(np.full((6, 6, 3), 128, np.uint8)).any()
+    # within the last 15% of a big step is the paint at its end (ringing), not a blend
+    end = np.repeat(np.array([255, 240, 30, 60, 255], np.uint8)[None, :, None], 3, axis=2)
+    end = np.repeat(end, 3, axis=0)
+    assert ramp_pixels(end, 4.0)[1].tolist() == [False, False, False, False, False]
+
+
+def _jpeg_two_grey_inks(dark: str, muted: str) -> np.ndarray:
+    img = Image.new("RGB", (1280, 800), "#ffffff")
+    d = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT, 15)
+    for i in range(14):
+        d.text((40, 40 + 48 * i), "Invite colleagues by email; they join with the role you pick.", fill=dark,
+               font=font)
+        d.text((40, 64 + 48 * i), "Audit logs keep 400 days of changes to projects and keys.", fill=muted,
+               font=font)
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", quality=85)
+    return np.asarray(decode(buf.getvalue(), "inks.jpg").pixels)
+
+
+def test_a_muted_grey_ink_beside_dark_text_survives_jpeg() -> None:
+    # Denoising used to snap the dark text's anti-aliased greys onto the muted ink's value, so
+    # the muted ink touched the dark ink everywhere and was dropped as a blend of it and white.
+    for dark, muted in (("#161616", "#525252"), ("#212121", "#5a5a5a")):
+        found = hexes(_jpeg_two_grey_inks(dark, muted), lossy=True)
+        assert all(_within(found, ["#ffffff", dark, muted]).values()), (dark, muted, found)
+        # Pillow draws each glyph at whole pixels: allow one repeated partial value, as above
+        assert len(found) <= 4, found
+
+
+def test_without_ramp_pixels_the_muted_jpeg_ink_is_lost() -> None:
+    """Guards the test above: snapping every pixel loses the muted ink."""
+    from unittest import mock
+
+    from designlens.extract import color
+
+    px = _jpeg_two_grey_inks("#161616", "#525252")
+    with mock.patch.object(color, "ramp_pixels", lambda p, m=4.0: np.zeros(p.shape[:2], bool)):
+        found = hexes(px, lossy=True)
+    assert not _within(found, ["#525252"])["#525252"], found
 
 
 def _within(found: list[str], wanted: list[str]) -> dict[str, bool]:

@@ -265,6 +265,35 @@ def snap_lossy_noise(px: npt.NDArray[np.uint8], radius: int = 4) -> npt.NDArray[
     return np.asarray(rgb[representative][index], dtype=np.uint8)
 
 
+def ramp_pixels(px: npt.NDArray[np.uint8], margin: float = 4.0) -> npt.NDArray[np.bool_]:
+    """Pixels on the slope of an edge: their luma lies well inside the step between the two
+    neighbours they sit between (left-right or up-down), neither at its ends.
+
+    These are partial-coverage pixels (anti-aliasing), whose values run from one paint to
+    the other. On a lossy image they must keep their decoded value: snapping them to the
+    nearest dense color hands a dark text's anti-aliased edge (#161616 text's 70-90 greys)
+    to a muted grey ink that happens to sit there (#525252), which then touches the dark
+    ink all round and reads as a blend of it and the page.
+    """
+    lum: npt.NDArray[np.uint8] = np.asarray(cv2.cvtColor(np.ascontiguousarray(px), cv2.COLOR_RGB2GRAY))
+    out = np.zeros(lum.shape, dtype=bool)
+
+    def inside(
+        mid: npt.NDArray[np.uint8], a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]
+    ) -> npt.NDArray[np.bool_]:
+        # saturating uint8 arithmetic (cv2): a third of the cost of float temporaries
+        lo, hi = cv2.min(a, b), cv2.max(a, b)
+        step = cv2.subtract(hi, lo)
+        near = cv2.min(cv2.subtract(mid, lo), cv2.subtract(hi, mid))  # 0 outside the step
+        # the ends of a step are paint, give or take noise: within max(margin, 15% of it)
+        wide = near.astype(np.uint16) * 20 > step.astype(np.uint16) * 3
+        return np.asarray((step >= 8 * margin) & (near > margin) & wide)
+
+    out[:, 1:-1] |= inside(lum[:, 1:-1], lum[:, :-2], lum[:, 2:])
+    out[1:-1, :] |= inside(lum[1:-1, :], lum[:-2, :], lum[2:, :])
+    return out
+
+
 def find_paint_colors(px: npt.NDArray[np.uint8], config: Mapping[str, Any] | None = None) -> list[PaintColor]:
     """The paint colors of an sRGB screenshot (H x W x 3 uint8), most pixels first."""
     cfg = {**DEFAULTS, **(config or {})}
@@ -275,7 +304,8 @@ def find_paint_colors(px: npt.NDArray[np.uint8], config: Mapping[str, Any] | Non
     # read-only or strided array would be a new signature to compile).
     raw = px = np.require(px, np.uint8, ["C_CONTIGUOUS", "WRITEABLE"])
     if cfg.get("lossy"):
-        px = snap_lossy_noise(px, int(cfg["lossy_radius"]))
+        snapped = snap_lossy_noise(px, int(cfg["lossy_radius"]))
+        px = np.where(ramp_pixels(px, float(cfg["lossy_radius"]))[..., None], px, snapped)
     code = _pack(px)
     texture = _texture(code, px, cfg)
     uniq, counts, index = _kernels().count_colors(code)
