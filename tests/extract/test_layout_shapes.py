@@ -165,3 +165,20 @@ def test_no_gap_is_measured_across_a_label_beside_the_overlap() -> None:
     _rect(d, (82, 126, 712, 164), 1, radius=6, fill="#ffffff", outline="#dee2e6", width=1)
     layout = analyze_layout(_done(img))
     assert not [m for m in layout.spacing if m.kind == "gap" and m.axis == "y"]  # 48 px = a label, not a gap
+
+
+def test_no_gap_is_measured_across_a_row_of_content_sitting_sideways_between_two_rows() -> None:
+    def gaps(chips: bool) -> set[int]:
+        img, d = _screen(800, 300)
+        _rect(d, (40, 40, 380, 80), 1, radius=6, fill="#ffffff", outline="#dee2e6", width=1)
+        _rect(d, (420, 40, 560, 80), 1, radius=6, fill="#2563eb")
+        if chips:  # a row of chips under the field, nowhere near the button's column
+            _rect(d, (40, 96, 100, 120), 1, radius=6, fill="#e5e7eb")
+            _rect(d, (112, 96, 172, 120), 1, radius=6, fill="#e5e7eb")
+        _rect(d, (40, 136, 380, 260), 1, radius=8, fill="#f3f4f6")
+        _rect(d, (420, 136, 560, 260), 1, radius=8, fill="#f3f4f6")
+        layout = analyze_layout(_done(img))
+        return {m.px for m in layout.spacing if m.kind == "gap" and m.axis == "y"}
+
+    assert 56 in gaps(chips=False)  # the button's row to the cards' row: a gap
+    assert 56 not in gaps(chips=True)  # the chips' row is between them: two gaps of 16, not one of 56

@@ -145,11 +145,16 @@ def measure_gaps(parent: Region, boxes: Sequence[Rect], max_px: int) -> list[Mea
     """Gaps between neighbouring boxes of one parent with no other content between them.
 
     Each box's nearest neighbour to the right (overlapping it by half the smaller height)
-    and below (by half the smaller width) gives one gap.
+    and below (by half the smaller width) gives one gap. The space between them must be
+    empty across both boxes' extent and, when each box is one of a row of boxes sharing its
+    facing edge (a column for a gap to the right), across the span both rows share: a row of
+    content between two such rows (a toolbar between a form and the cards below it) makes
+    them non-adjacent, however far sideways it sits from the two boxes.
     """
     if len(boxes) < 2:
         return []
     near = kernels().nearest_neighbours(np.asarray(boxes, dtype=np.int64)).tolist()
+    content = np.asarray(parent.holes, dtype=np.int64).reshape(-1, 4)
     out: list[Measurement] = []
     for i, a in enumerate(boxes):
         for k, axis in enumerate(("x", "y")):
@@ -162,13 +167,31 @@ def measure_gaps(parent: Region, boxes: Sequence[Rect], max_px: int) -> list[Mea
             c = boxes[j]
             if axis == "x":
                 lo, hi = max(a[1], c[1]), min(a[3], c[3])
-                if not _occupied(parent, (a[2], min(a[1], c[1]), c[0], max(a[3], c[3]))):
+                y0, y1 = _shared_span(content, 1, a[2], c[0])
+                space = (a[2], min(a[1], c[1], y0), c[0], max(a[3], c[3], y1))
+                if not _occupied(parent, space):
                     out.append(Measurement("gap", "x", g, (a[2], (lo + hi) // 2), (c[0], (lo + hi) // 2)))
             else:
                 lo, hi = max(a[0], c[0]), min(a[2], c[2])
-                if not _occupied(parent, (min(a[0], c[0]), a[3], max(a[2], c[2]), c[1])):
+                x0, x1 = _shared_span(content, 0, a[3], c[1])
+                space = (min(a[0], c[0], x0), a[3], max(a[2], c[2], x1), c[1])
+                if not _occupied(parent, space):
                     out.append(Measurement("gap", "y", g, ((lo + hi) // 2, a[3]), ((lo + hi) // 2, c[1])))
     return out
+
+
+def _shared_span(content: npt.NDArray[np.int64], across: int, end: int, start: int) -> tuple[int, int]:
+    """The span (on axis `across`: 0 for x, 1 for y) shared by the content (N x 4) that ends
+    at `end` and the content that starts at `start` on the other axis (each within a pixel):
+    the hull of each, intersected. Empty (lo >= hi) when the two do not overlap."""
+    along = 1 - across
+    ending = content[np.abs(content[:, along + 2] - end) <= 1]
+    starting = content[np.abs(content[:, along] - start) <= 1]
+    if not ending.shape[0] or not starting.shape[0]:
+        return 1 << 30, -(1 << 30)
+    lo = max(int(ending[:, across].min()), int(starting[:, across].min()))
+    hi = min(int(ending[:, across + 2].max()), int(starting[:, across + 2].max()))
+    return (lo, hi) if lo < hi else (1 << 30, -(1 << 30))
 
 
 def _occupied(parent: Region, rect: Rect) -> bool:
