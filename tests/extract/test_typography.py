@@ -719,3 +719,39 @@ def test_a_fractional_line_height_is_measured_between_the_pixel_pitches(tmp_path
     measured = [t for t in tokens if "lineHeightPx" in t.extensions]
     assert measured
     assert all(abs(float(t.extensions["lineHeightPx"]) - 27.6) <= 0.2 for t in measured)
+
+
+def _heights_line(cap: float | None, x: float | None, y: int = 0) -> TextLine:
+    ink, paper = (0, 0, 0), (255, 255, 255)
+    return TextLine(0, y, 300, 40, y + 40.0, cap, x, 3.0, 8, 0.6, ink, paper, 200.0, True, 1.0, 0, 8)
+
+
+def test_a_line_the_candidate_fonts_read_apart_takes_one_fonts_size_never_their_median() -> None:
+    from designlens.extract.typography import PageFonts, _fonts, line_sizes
+
+    fonts = {f.key: f for f in _fonts()}
+    dejavu, liberation = fonts["dejavu-sans"], fonts["liberation-sans"]
+    # a 20 px cap height alone: Liberation draws it at 29-30 px, DejaVu at 26-27 px; any font
+    # fits a lone cap height, so the font that explains the page best (listed first) reads it
+    lone = [_heights_line(20.0, None)]
+    assert line_sizes(PageFonts((liberation, dejavu), "sans", 0.3), lone)[0].tolist() == [29.5]
+    assert line_sizes(PageFonts((dejavu, liberation), "sans", 0.3), lone)[0].tolist() == [26.5]
+    # cap 55 over x 43 is Liberation's 79-80 px, and fits DejaVu (76-77 px) clearly worse:
+    # Liberation's reading whichever font the page prefers (not their median, 78)
+    pair = [_heights_line(55.0, 43.0)]
+    for order in ((dejavu, liberation), (liberation, dejavu)):
+        assert line_sizes(PageFonts(order, "sans", 0.3), pair)[0].tolist() == [79.5]
+    # 14 px body type (cap 10, x 8): both fonts draw it, so their median stays
+    body = [_heights_line(10.0, 8.0)]
+    for order in ((dejavu, liberation), (liberation, dejavu)):
+        assert line_sizes(PageFonts(order, "sans", 0.3), body)[0].tolist() == [14.375]
+
+
+def test_the_page_fonts_come_best_first() -> None:
+    from designlens.extract.typography import choose_fonts
+
+    # heights Liberation Sans draws at 14, 16, 20 and 24 px (cap, x-height)
+    lines = [_heights_line(c, x, 50 * k) for k, (c, x) in enumerate(((10, 8), (12, 9), (14, 11), (17, 13)))]
+    page = choose_fonts(lines)
+    assert len(page.fonts) > 1  # small type does not settle the font ...
+    assert page.fonts[0].key == "liberation-sans"  # ... but the best-fitting one leads
