@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
+from PIL import Image
 
 from designlens.extract.layout import LayoutExtractor, analyze_layout
-from designlens.extract.radius import detect_border
-from designlens.images import DecodedImage
+from designlens.extract.radius import detect_border, detect_borders
+from designlens.images import DecodedImage, decode
 from designlens.overlay import draw_overlay
 from designlens.tokens import Color, Dimension
 
@@ -132,3 +135,53 @@ def test_a_narrow_gap_showing_what_two_cards_sit_on_is_no_divider(gap: int) -> N
     for y0 in (70, 170 + gap):
         px[y0 : y0 + 16, 80:200] = (33, 37, 41)
     assert analyze_layout(px).dividers == []
+
+
+BUTTON = (15, 98, 254)  # #0f62fe
+SMEAR = (35, 96, 213)  # its outermost pixels on a JPEG: the fill's luma, chroma pulled to the page's
+
+
+def _button_on_page(ring: tuple[int, int, int]) -> np.ndarray:
+    px = np.zeros((200, 400, 3), np.uint8)
+    px[:] = (244, 244, 244)
+    px[79:121, 99:301] = ring
+    px[80:120, 100:300] = BUTTON
+    return px
+
+
+def test_on_a_lossy_image_a_ring_of_the_fills_luma_is_the_fills_edge_not_a_painted_border() -> None:
+    px = _button_on_page(SMEAR)
+    box, fill = (100, 80, 300, 120), BUTTON
+    [lossy] = detect_borders(px, [box], [fill], 4, 5, lossy=True)
+    [exact] = detect_borders(px, [box], [fill], 4, 5)
+    # the ring stays the box's outline (geometry and width unchanged), but is no paint
+    assert lossy is not None and (lossy.width, lossy.color, lossy.painted) == (1, SMEAR, False)
+    assert exact is not None and (exact.width, exact.color, exact.painted) == (1, SMEAR, True)
+
+
+def test_on_a_lossy_image_a_border_that_differs_from_the_fill_in_luma_stays_painted() -> None:
+    ring = (33, 37, 41)  # a dark outline: luma far from the button's
+    [border] = detect_borders(_button_on_page(ring), [(100, 80, 300, 120)], [BUTTON], 4, 5, lossy=True)
+    assert border is not None and border.painted and border.color == ring
+
+
+def _jpeg(px: np.ndarray) -> DecodedImage:
+    buf = io.BytesIO()
+    Image.fromarray(px).save(buf, "JPEG", quality=85)  # Pillow's default: 4:2:0 chroma
+    image = decode(buf.getvalue(), "page.jpg")
+    assert image.lossy
+    return image
+
+
+def test_a_jpeg_buttons_chroma_smeared_edge_gives_no_border_colour_but_a_real_border_does() -> None:
+    px = np.zeros((240, 400, 3), np.uint8)
+    px[:] = (244, 244, 244)
+    px[40:88, 40:216] = BUTTON  # a borderless blue button: JPEG leaves a 1 px ring of its luma
+    px[119:201, 39:361] = (108, 117, 125)  # a white card with a 1 px #6c757d border
+    px[120:200, 40:360] = (255, 255, 255)
+    image = _jpeg(px)
+    layout = analyze_layout(image.pixels, config={"lossy": True})
+    rects = sorted((b.rect, b.border is not None and b.border.painted) for b in layout.boxes)
+    assert rects == [((39, 119, 361, 201), True), ((40, 40, 216, 88), False)]  # outlines kept
+    colors = [t.value.rgb for t in LayoutExtractor().extract(image, {}) if t.type == "color"]
+    assert len(colors) == 1 and max(abs(a - b) for a, b in zip(colors[0], (108, 117, 125), strict=True)) <= 10

@@ -82,6 +82,7 @@ DEFAULTS: dict[str, Any] = {
     "min_image_px": 16,  # smaller images carry no layout
     "texture_share": 0.5,  # share of edge pixels above which an image is a photo, not UI
     "speckle_density": 0.002,  # holes per CSS px^2 above which a flat region is a grainy picture
+    "lossy": False,  # decoded from JPEG/WebP (set from the image): chroma is smeared at edges
 }
 
 
@@ -406,7 +407,8 @@ def _analyze_band(px: npt.NDArray[np.uint8], scale: float, cfg: Mapping[str, Any
     holes_of = _HoleArrays()
     _drop_letters(px, regions, step, holes_of)
     candidates = [r for r in regions if r.is_box and r.parent >= 0]
-    borders = detect_borders(px, [r.box for r in candidates], [r.fill for r in candidates], max_border, step)
+    fills = [r.fill for r in candidates]
+    borders = detect_borders(px, [r.box for r in candidates], fills, max_border, step, bool(cfg["lossy"]))
     kept: list[tuple[Region, Border | None, Rect]] = []
     for region, border in zip(candidates, borders, strict=True):
         parent = regions[region.parent]
@@ -793,7 +795,7 @@ class LayoutExtractor:
     token_type = "layout"
 
     def extract(self, image: DecodedImage, config: Mapping[str, Any]) -> list[Token]:
-        result = analyze_layout(image.pixels, image.scale, config)
+        result = analyze_layout(image.pixels, image.scale, {"lossy": image.lossy, **config})
         return layout_tokens(result, image)
 
 
@@ -858,7 +860,8 @@ def layout_tokens(result: LayoutResult, image: DecodedImage) -> list[Token]:
         if b.border is not None:
             widths[result.css(b.border.width)] += 1
             x0, y0, x1, y1 = b.rect
-            colors[b.border.color] += 2 * (x1 - x0 + y1 - y0) * b.border.width
+            if b.border.painted:
+                colors[b.border.color] += 2 * (x1 - x0 + y1 - y0) * b.border.width
     for d in result.dividers:
         widths[result.css(d.border.width)] += 1
         colors[d.border.color] += _area(d.rect)

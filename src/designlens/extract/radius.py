@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -26,10 +26,12 @@ _MIN_CONTRAST = 12.0  # RGB distance below which a box's edge is too faint to me
 
 @dataclass(frozen=True, slots=True)
 class Border:
-    """A uniform ring around a box: width in image px and colour."""
+    """A uniform ring around a box: width in image px and colour. `painted` is False for a
+    ring that may be no paint at all: on a lossy image, the fill's own edge (see `_smeared`)."""
 
     width: int
     color: tuple[int, int, int]
+    painted: bool = True
 
 
 def close_rgb(a: Sequence[int], b: Sequence[int], step: int) -> bool:
@@ -62,8 +64,10 @@ def detect_borders(
     fills: Sequence[tuple[int, int, int]],
     max_width: int,
     step: int = 4,
+    lossy: bool = False,
 ) -> list[Border | None]:
-    """`detect_border` of many boxes, in one compiled call."""
+    """`detect_border` of many boxes, in one compiled call; on a `lossy` image a ring that
+    differs from the fill in chroma alone is kept (it is the box's outline) but not `painted`."""
     if not boxes:
         return []
     found, colors = _kernels().borders(
@@ -73,7 +77,30 @@ def detect_borders(
         max_width,
         step,
     )
-    return [_border(f, c, step) for f, c in zip(found.tolist(), colors.tolist(), strict=True)]
+    out = [_border(f, c, step) for f, c in zip(found.tolist(), colors.tolist(), strict=True)]
+    if lossy:
+        smeared = [b is not None and _smeared(b.color, f, step) for b, f in zip(out, fills, strict=True)]
+        out = [replace(b, painted=False) if s and b else b for b, s in zip(out, smeared, strict=True)]
+    return out
+
+
+def _luma(c: Sequence[int]) -> float:
+    """BT.601 luma: the Y that JPEG keeps at full resolution."""
+    return 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2]
+
+
+def _smeared(ring: Sequence[int], fill: Sequence[int], step: int) -> bool:
+    """On a lossy image, a ring of the fill's luma (within `step`) is the fill's own edge.
+
+    JPEG keeps luma at full resolution but averages chroma over 2 x 2 pixels (4:2:0), so
+    the outermost pixels of a coloured fill take part of the colour beyond them: they keep
+    the fill's luma and differ from it in chroma alone, and read as a 1 px ring. A border
+    that differs from the fill shows in luma; one that differs in chroma alone is not told
+    apart from that smear, and its colour is not kept at line width anyway. (A ring within
+    `step` of the fill in every channel is no ring at all, so one that passes here differs
+    from the fill by more than `step` in some channel: in chroma.)
+    """
+    return abs(_luma(ring) - _luma(fill)) <= step
 
 
 def _border(found: list[int], colors: list[list[int]], step: int) -> Border | None:
