@@ -79,8 +79,10 @@ def detect_borders(
     )
     out = [_border(f, c, step) for f, c in zip(found.tolist(), colors.tolist(), strict=True)]
     if lossy:
-        smeared = [b is not None and _smeared(b.color, f, step) for b, f in zip(out, fills, strict=True)]
-        out = [replace(b, painted=False) if s and b else b for b, s in zip(out, smeared, strict=True)]
+        out = [
+            replace(b, painted=False) if b is not None and _smeared(b.color, f, step) else b
+            for b, f in zip(out, fills, strict=True)
+        ]
     return out
 
 

@@ -180,6 +180,9 @@ def measure_gaps(parent: Region, boxes: Sequence[Rect], max_px: int) -> list[Mea
     return out
 
 
+_NO_SPAN = (1 << 30, -(1 << 30))  # an empty span: widens nothing it is merged into
+
+
 def _shared_span(content: npt.NDArray[np.int64], across: int, end: int, start: int) -> tuple[int, int]:
     """The span (on axis `across`: 0 for x, 1 for y) shared by the content (N x 4) that ends
     at `end` and the content that starts at `start` on the other axis (each within a pixel):
@@ -188,10 +191,10 @@ def _shared_span(content: npt.NDArray[np.int64], across: int, end: int, start: i
     ending = content[np.abs(content[:, along + 2] - end) <= 1]
     starting = content[np.abs(content[:, along] - start) <= 1]
     if not ending.shape[0] or not starting.shape[0]:
-        return 1 << 30, -(1 << 30)
+        return _NO_SPAN
     lo = max(int(ending[:, across].min()), int(starting[:, across].min()))
     hi = min(int(ending[:, across + 2].max()), int(starting[:, across + 2].max()))
-    return (lo, hi) if lo < hi else (1 << 30, -(1 << 30))
+    return (lo, hi) if lo < hi else _NO_SPAN
 
 
 def _occupied(parent: Region, rect: Rect) -> bool:

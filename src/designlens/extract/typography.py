@@ -10,9 +10,9 @@ first). Heights alone rarely tell DejaVu Sans from Liberation Sans; where their 
 of a line part (large type), the line takes one font's reading, never their median.
 
 Line height is the baseline pitch of a wrapped paragraph (the upper line ended because the
-next word did not fit; a fractional line height from the mean of the whole-pixel pitches it
-alternates between, see pitch_clusters); lines merely stacked (list items, label over value) give only an
-upper bound, and the page's tightest stacking bounds the leading ratio of its single
+next word did not fit; a fractional line height from the mean of the whole-pixel pitches
+it alternates between, see pitch_clusters); lines merely stacked (list items, label over
+value) give only an upper bound, and the page's tightest stacking bounds the leading ratio of its single
 lines (`leadingBound`), for the aggregator's inference where nothing wraps. Weight is the
 stem width relative to the size, against the same renders.
 """
@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import warnings
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -190,14 +191,11 @@ def _sizes(page: PageFonts, cap: F64, x: F64) -> tuple[F64, F64, F64]:
     is best first).
     """
     fits = [_fit(f, cap, x) for f in page.fonts]
-    estimates = np.stack([s for s, _, _, _ in fits])
-    misfits = np.stack([c for _, c, _, _ in fits])
+    estimates, misfits, lows, highs = (np.stack(part) for part in zip(*fits, strict=True))
     sizes = np.median(estimates, axis=0)
     misfit = misfits.min(axis=0)
-    low = np.min(np.stack([lo for _, _, lo, _ in fits]), axis=0)
-    parted = np.max(np.stack([lo for _, _, lo, _ in fits]), axis=0) > np.min(
-        np.stack([hi for _, _, _, hi in fits]), axis=0
-    )
+    low = lows.min(axis=0)
+    parted = lows.max(axis=0) > highs.min(axis=0)
     # the first font, in page order, whose misfit is within the tie of the line's best
     first = np.argmax(misfits <= misfit[None, :] + _TIE, axis=0)
     own = estimates[first, np.arange(sizes.size)]
@@ -600,10 +598,7 @@ def pitch_clusters(pitches: Sequence[float], step: float) -> list[tuple[float, i
     therefore one line height, at their count-weighted mean; the most frequent pitch seeds
     each cluster.
     """
-    counts: dict[float, int] = {}
-    for p in pitches:
-        counts[p] = counts.get(p, 0) + 1
-    left = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    left = sorted(Counter(pitches).items(), key=lambda kv: (-kv[1], kv[0]))
     out: list[tuple[float, int]] = []
     while left:
         seed = left[0][0]
